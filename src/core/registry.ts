@@ -1,0 +1,78 @@
+import type { Caller } from './caller.js';
+import { hasScope } from './caller.js';
+import type { ToolOperation, JsonSchema } from './operation.js';
+import { createAjv, type ValidateFunction } from './schema.js';
+
+export interface RegisteredOperation {
+  op: ToolOperation;
+  validateInput: ValidateFunction;
+  validateOutput: ValidateFunction;
+}
+
+const MCP_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+const ENVELOPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** Throws at startup when a declaration breaks a rule that real clients enforce. */
+function checkDeclaration(op: ToolOperation): void {
+  const where = `${op.tool}.${op.operation}`;
+  if (!ENVELOPE_NAME.test(op.tool) || !ENVELOPE_NAME.test(op.operation)) throw new Error(`${where}: tool and operation names must be snake_case`);
+  if (!MCP_NAME.test(op.mcpName)) throw new Error(`${where}: MCP name "${op.mcpName}" must match ${MCP_NAME}`);
+  for (const [label, schema] of [['inputSchema', op.inputSchema], ['outputSchema', op.outputSchema]] as const) {
+    if (schema.type !== 'object') throw new Error(`${where}: ${label} must have root type "object"`);
+    for (const combinator of ['anyOf', 'oneOf', 'allOf', '$ref']) {
+      if (combinator in schema) throw new Error(`${where}: ${label} must not use top-level ${combinator} (Anthropic and OpenAI reject it)`);
+    }
+  }
+  if (op.inputSchema.additionalProperties !== false) throw new Error(`${where}: inputSchema must set additionalProperties: false`);
+  const a = op.annotations;
+  for (const key of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+    if (typeof a?.[key] !== 'boolean') throw new Error(`${where}: annotation ${key} must be set explicitly`);
+  }
+  if (a.readOnlyHint && op.scope !== 'read') throw new Error(`${where}: a read-only operation must need the read scope`);
+  if (!a.readOnlyHint && op.scope !== 'write') throw new Error(`${where}: a writing operation must need the write scope`);
+}
+
+/** The one table of operations both dialects are generated from. Order is declaration order. */
+export class Registry {
+  private readonly ordered: RegisteredOperation[] = [];
+  private readonly byEnvelopeKey = new Map<string, RegisteredOperation>();
+  private readonly byMcp = new Map<string, RegisteredOperation>();
+  private readonly toolNames = new Set<string>();
+
+  constructor(operations: ToolOperation[]) {
+    const ajv = createAjv();
+    for (const op of operations) {
+      checkDeclaration(op);
+      const key = `${op.tool}\u0000${op.operation}`;
+      if (this.byEnvelopeKey.has(key)) throw new Error(`duplicate operation ${op.tool}.${op.operation}`);
+      if (this.byMcp.has(op.mcpName)) throw new Error(`duplicate MCP tool name ${op.mcpName}`);
+      const entry: RegisteredOperation = {
+        op,
+        validateInput: ajv.compile(op.inputSchema as JsonSchema),
+        validateOutput: ajv.compile(op.outputSchema as JsonSchema),
+      };
+      this.ordered.push(entry);
+      this.byEnvelopeKey.set(key, entry);
+      this.byMcp.set(op.mcpName, entry);
+      this.toolNames.add(op.tool);
+    }
+  }
+
+  hasTool(tool: string): boolean {
+    return this.toolNames.has(tool);
+  }
+
+  byEnvelope(tool: string, operation: string): RegisteredOperation | undefined {
+    return this.byEnvelopeKey.get(`${tool}\u0000${operation}`);
+  }
+
+  byMcpName(name: string): RegisteredOperation | undefined {
+    return this.byMcp.get(name);
+  }
+
+  /** Every operation, or only those the caller may call, in a deterministic order. */
+  list(caller?: Caller): RegisteredOperation[] {
+    if (!caller) return [...this.ordered];
+    return this.ordered.filter((entry) => hasScope(caller, entry.op.scope));
+  }
+}

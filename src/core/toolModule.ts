@@ -1,0 +1,25 @@
+import type { Logger } from 'winston';
+import type { Config } from '../config/index.js';
+import type { WorkspaceEvents } from '../infra/workspaceEvents.js';
+import type { ToolOperation } from './operation.js';
+
+/** What a tool factory gets: configuration and shared infrastructure, nothing global. */
+export interface ToolEnv {
+  config: Config;
+  logger: Logger;
+  /** file_system publishes changes here; web_search's local index listens. */
+  workspaceEvents: WorkspaceEvents;
+}
+
+/** A tool: its operations plus optional lifecycle hooks. */
+export interface ToolModule {
+  /** Envelope tool name, e.g. `file_system`. */
+  name: string;
+  operations: ToolOperation[];
+  /** Readiness probe for /readyz: resolves when the tool's dependencies answer, throws otherwise. */
+  ready?: () => Promise<void>;
+  /** Releases pools, handles and timers on shutdown. */
+  close?: () => Promise<void>;
+}
+
+export type ToolFactory = (env: ToolEnv) => Promise<ToolModule> | ToolModule;
