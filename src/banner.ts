@@ -1,0 +1,33 @@
+import type { Config } from './config/index.js';
+import type { ToolModule } from './core/toolModule.js';
+import type { PreparedAuth } from './startup.js';
+
+/** One screen that says what is running and how to connect. */
+export function startupBanner(config: Config, url: string, modules: ToolModule[], auth: PreparedAuth): string {
+  const endpoint = `${url}/mcp`;
+  const lines = [
+    '',
+    `mcp-tool-server listening on ${endpoint}`,
+    `  auth:       ${config.auth.mode}${auth.usingGeneratedKey ? ' (generated key in DATA_DIR/api-key)' : ''}`,
+    `  database:   ${config.database.url ? config.database.url.replace(/\/\/[^@/]*@/, '//***@') : 'sqlite (DATA_DIR)'}`,
+    `  search:     ${config.search.provider}`,
+    `  shared state: ${config.scale.redisUrl ? `redis ${config.scale.redisUrl.host}` : 'in-process'}`,
+    `  workspace:  ${config.server.workspaceDir}`,
+    `  tools:      ${modules.map((m) => `${m.name} (${m.operations.length})`).join(', ')}`,
+    '  connect a client: see README.md, "Connect a client"',
+  ];
+  if (auth.generatedKey) {
+    const key = auth.generatedKey.key;
+    lines.push(
+      '',
+      `No MCP_API_KEYS configured: generated an API key and saved it to ${auth.generatedKey.file} (mode 0600).`,
+      `  key: ${key}`,
+      '  Try it:',
+      `  curl -s ${endpoint} -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
+      `    -H 'Accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
+      '  MCP client config:',
+      `  ${JSON.stringify({ mcpServers: { 'mcp-tool-server': { type: 'http', url: endpoint, headers: { Authorization: `Bearer ${key}` } } } })}`,
+    );
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,96 @@
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, type McpHttpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import type { Request as ExpressRequest, RequestHandler } from 'express';
+import { sendError } from '../../http/errorReply.js';
+import { stateOf } from '../../http/requestState.js';
+import type { McpRequestExtra } from './serverFactory.js';
+import { jsonRpcResponsesFromSse } from './sseToJson.js';
+
+const BOTH = 'application/json, text/event-stream';
+const BATCH_VERSION = '2025-03-26';
+
+function acceptsBoth(accept: string | null): boolean {
+  if (!accept) return false;
+  const lower = accept.toLowerCase();
+  return (lower.includes('application/json') || lower.includes('*/*') || lower.includes('application/*')) && (lower.includes('text/event-stream') || lower.includes('text/*'));
+}
+
+/**
+ * Wraps the SDK's web handler with the leniency real clients need: an Accept header without
+ * text/event-stream (or none at all) gets a plain JSON answer instead of the SDK's 406.
+ */
+type FetchOptions = Parameters<McpHttpHandler['fetch']>[1];
+
+function lenientFetch(handler: McpHttpHandler) {
+  return {
+    async fetch(request: Request, options?: FetchOptions): Promise<Response> {
+      if (request.method !== 'POST' || acceptsBoth(request.headers.get('accept'))) return handler.fetch(request, options);
+      const headers = new Headers(request.headers);
+      headers.set('accept', BOTH);
+      const rewritten = new Request(request.url, { method: request.method, headers, signal: request.signal });
+      const response = await handler.fetch(rewritten, options);
+      if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) return response;
+      const messages = jsonRpcResponsesFromSse(await response.text());
+      const outHeaders = new Headers(response.headers);
+      outHeaders.set('content-type', 'application/json');
+      outHeaders.delete('cache-control');
+      outHeaders.delete('connection');
+      outHeaders.delete('x-accel-buffering');
+      if (messages.length === 0) return new Response(null, { status: 202, headers: outHeaders });
+      const body = Array.isArray(options?.parsedBody) ? messages : messages[messages.length - 1];
+      return new Response(JSON.stringify(body), { status: response.status, headers: outHeaders });
+    },
+  };
+}
+
+export interface McpHttpEndpoint {
+  handle: RequestHandler;
+  close: () => Promise<void>;
+}
+
+/** The MCP dialect on Express: the SDK's dual-era handler (2026-07-28 + stateless 2025-era). */
+export function mcpEndpoint(factory: McpServerFactory, options: { maxBodyBytes: number; onError: (error: Error) => void }): McpHttpEndpoint {
+  const sdkHandler = createMcpHandler(factory, {
+    legacy: 'stateless',
+    maxRequestBodySize: options.maxBodyBytes,
+    onerror: options.onError,
+  });
+  const node = toNodeHandler(lenientFetch(sdkHandler), { onError: options.onError } as never);
+
+  const handle: RequestHandler = function serveMcp(req, res) {
+    const state = stateOf(res);
+    const body = req.body as unknown;
+    if (Array.isArray(body)) {
+      // JSON-RPC batches exist only in 2025-03-26 (the version assumed when the header is absent).
+      const version = req.get('mcp-protocol-version');
+      if (version && version !== BATCH_VERSION) {
+        sendError(res, 'mcp', {
+          status: 400,
+          code: 'INVALID_REQUEST',
+          message: `JSON-RPC batches are only allowed with protocol version ${BATCH_VERSION}; this request declared ${version}. Send one message per POST.`,
+        });
+        return;
+      }
+      state.batchSize = body.length;
+    }
+    describeForLog(req, state);
+    const extra: McpRequestExtra = { caller: state.caller!, state };
+    (req as ExpressRequest & { auth?: unknown }).auth = {
+      token: '',
+      clientId: state.caller!.id,
+      scopes: [...state.caller!.scopes],
+      extra,
+    };
+    void node(req, res, req.method === 'POST' ? body : undefined);
+  };
+
+  return { handle, close: () => sdkHandler.close() };
+}
+
+function describeForLog(req: ExpressRequest, state: ReturnType<typeof stateOf>): void {
+  const body = req.body as { method?: unknown; params?: { name?: unknown } } | undefined;
+  if (body && !Array.isArray(body) && typeof body.method === 'string') {
+    state.operation = body.method;
+    if (body.method === 'tools/call' && typeof body.params?.name === 'string') state.tool = body.params.name;
+  }
+}

@@ -1,0 +1,95 @@
+import { ProtocolError, Server, type McpRequestContext } from '@modelcontextprotocol/server';
+import type { Logger } from 'winston';
+import type { Caller } from '../../core/caller.js';
+import type { CallContext, ProgressUpdate } from '../../core/context.js';
+import type { Executor } from '../../core/executor.js';
+import type { Registry } from '../../core/registry.js';
+import type { RequestState } from '../../http/requestState.js';
+import { toolListFor } from './toolList.js';
+
+export interface McpServerFactoryOptions {
+  registry: Registry;
+  executor: Executor;
+  logger: Logger;
+  serverInfo: { name: string; version: string; title?: string };
+  instructions: string;
+}
+
+/** What the Express layer hands the SDK per request (through AuthInfo.extra). */
+export interface McpRequestExtra {
+  caller: Caller;
+  state: RequestState;
+}
+
+const INVALID_PARAMS = -32602;
+
+/**
+ * Builds the per-request low-level SDK Server. Tools come from the registry (not registerTool)
+ * so the schemas stay the declared JSON Schema and every call goes through the shared executor.
+ */
+export function mcpServerFactory(options: McpServerFactoryOptions) {
+  const listTools = toolListFor(options.registry);
+
+  return function buildServer(context: McpRequestContext): Server {
+    const extra = context.authInfo?.extra as McpRequestExtra | undefined;
+    if (!extra) throw new Error('MCP request reached the SDK without an authenticated caller');
+    const { caller, state } = extra;
+    const server = new Server(options.serverInfo, {
+      capabilities: { tools: {}, logging: {} },
+      instructions: options.instructions,
+    });
+
+    server.setRequestHandler('tools/list', async (request) => {
+      // We never hand out cursors, so any cursor is one we did not issue.
+      if (request.params?.cursor !== undefined) throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: tools/list returns every tool in one page.');
+      return { tools: listTools(caller) as never };
+    });
+
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      const name = request.params.name;
+      const entry = options.registry.byMcpName(name);
+      state.tool = entry?.op.tool ?? name;
+      state.operation = entry?.op.operation;
+      // An unknown tool is a protocol error (the caller named something that does not exist);
+      // bad arguments and failures are tool results the model can read and correct.
+      if (!entry || !options.registry.list(caller).includes(entry)) {
+        state.outcome = 'UNKNOWN_TOOL';
+        throw new ProtocolError(INVALID_PARAMS, `Unknown tool: ${name}. Call tools/list to see the available tools.`);
+      }
+      const progressToken = ctx.mcpReq._meta?.progressToken;
+      let lastProgress = -Infinity;
+      const progress = (update: ProgressUpdate) => {
+        if (progressToken === undefined || update.progress <= lastProgress) return;
+        lastProgress = update.progress;
+        void ctx.mcpReq
+          .notify({ method: 'notifications/progress', params: { progressToken, ...update } })
+          .catch(() => undefined);
+      };
+      const callContext: CallContext = {
+        caller,
+        requestId: state.requestId,
+        dialect: 'mcp',
+        signal: ctx.mcpReq.signal,
+        logger: options.logger,
+        progress,
+      };
+      try {
+        const { result } = await options.executor.execute(entry, request.params.arguments ?? {}, callContext);
+        state.outcome = 'ok';
+        return {
+          content: [{ type: 'text' as const, text: JSON.stringify(result) }],
+          structuredContent: result as Record<string, unknown>,
+        };
+      } catch (error) {
+        const toolError = error as { code?: string; message: string };
+        state.outcome = toolError.code ?? 'INTERNAL_ERROR';
+        return {
+          content: [{ type: 'text' as const, text: `${toolError.code ?? 'ERROR'}: ${toolError.message}` }],
+          isError: true,
+        };
+      }
+    });
+
+    return server;
+  };
+}

@@ -1,0 +1,85 @@
+import type { RequestHandler } from 'express';
+import type { Authenticator } from '../auth/authenticator.js';
+import { ANONYMOUS_FULL_ACCESS } from '../core/caller.js';
+import { dialectFor } from './dialect.js';
+import { sendError } from './errorReply.js';
+import { stateOf } from './requestState.js';
+
+export interface AuthenticateOptions {
+  /** Empty = no-auth mode (explicitly configured): every caller is anonymous with full access. */
+  authenticators: Authenticator[];
+  /** Builds the WWW-Authenticate challenge (OAuth adds resource_metadata and scope). */
+  challenge: (error?: 'invalid_token') => string;
+}
+
+const QUERY_TOKEN_NAMES = ['access_token', 'token', 'api_key', 'apikey', 'key', 'auth', 'authorization'];
+
+/** Verifies `Authorization: Bearer …` and puts the caller on the request state. */
+export function authenticate(options: AuthenticateOptions): RequestHandler {
+  return async function checkBearerToken(req, res, next) {
+    const state = stateOf(res);
+    const dialect = dialectFor(req);
+    const deny = (message: string, error?: 'invalid_token') =>
+      sendError(res, dialect, {
+        status: 401,
+        code: 'UNAUTHORIZED',
+        message,
+        headers: { 'WWW-Authenticate': options.challenge(error) },
+        jsonRpcId: jsonRpcIdOf(req.body),
+        inReplyTo: messageIdOf(req.body),
+      });
+
+    // Security: credentials in the URL end up in proxy and access logs; refuse them outright.
+    const query = req.query as Record<string, unknown>;
+    if (QUERY_TOKEN_NAMES.some((name) => query[name] !== undefined)) {
+      deny('Credentials in the query string are refused. Send them as "Authorization: Bearer <token>".', 'invalid_token');
+      return;
+    }
+    if (options.authenticators.length === 0) {
+      state.caller = ANONYMOUS_FULL_ACCESS;
+      return next();
+    }
+    const header = req.get('authorization');
+    if (!header) {
+      deny('Authentication required: send "Authorization: Bearer <token>".');
+      return;
+    }
+    const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
+    if (!match) {
+      deny('Malformed Authorization header: expected "Bearer <token>".', 'invalid_token');
+      return;
+    }
+    const token = match[1]!;
+    try {
+      for (const authenticator of options.authenticators) {
+        const result = await authenticator.authenticate(token);
+        if (!result) continue;
+        if (!result.ok) {
+          deny(result.message, 'invalid_token');
+          return;
+        }
+        state.caller = result.caller;
+        return next();
+      }
+    } catch (error) {
+      return next(error);
+    }
+    deny('Invalid or unknown bearer token.', 'invalid_token');
+  };
+}
+
+export function jsonRpcIdOf(body: unknown): string | number | null {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const id = (body as { id?: unknown }).id;
+    if (typeof id === 'string' || typeof id === 'number') return id;
+  }
+  return null;
+}
+
+export function messageIdOf(body: unknown): string | null {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+    const id = (body as { message_id?: unknown }).message_id;
+    if (typeof id === 'string') return id;
+  }
+  return null;
+}

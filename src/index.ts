@@ -1,0 +1,74 @@
+import dotenv from 'dotenv';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { startupBanner } from './banner.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { createLogger } from './infra/logger.js';
+import { prepareAuth } from './startup.js';
+
+dotenv.config({ quiet: true });
+
+const SHUTDOWN_DEADLINE_MS = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
+
+async function main(): Promise<void> {
+  let config;
+  let auth;
+  try {
+    config = loadConfig();
+    auth = prepareAuth(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.log);
+  const built = await createApp({ config, logger });
+
+  const server: Server = built.app.listen(config.server.port, config.server.host);
+  // Slow-body and slow-header clients are cut off instead of holding sockets forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  const url = config.server.publicUrl?.origin ?? `http://${host}:${port}`;
+  console.log(startupBanner(config, url, built.modules, auth));
+  logger.info('listening', { url: `${url}/mcp`, port });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const deadline = setTimeout(() => {
+      logger.warn('shutdown deadline passed; closing remaining connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    // Stop accepting; in-flight requests finish (idle keep-alive sockets are closed now).
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await built.close();
+    clearTimeout(deadline);
+    logger.info('stopped');
+    logger.on('finish', () => process.exit(0));
+    logger.end();
+    setTimeout(() => process.exit(0), 500).unref();
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});

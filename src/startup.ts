@@ -1,0 +1,30 @@
+import { isLoopbackHost } from './config/server.js';
+import type { Config } from './config/index.js';
+import { ConfigError } from './config/env.js';
+import { loadOrCreateGeneratedKey } from './auth/generatedKey.js';
+
+export interface PreparedAuth {
+  /** Set when a key was generated on this start: print it once. */
+  generatedKey?: { key: string; file: string };
+  usingGeneratedKey: boolean;
+}
+
+/**
+ * Startup checks that need more than one variable, and first-start key generation.
+ * Security: no-auth mode only when asked for, and never on a public interface without a second switch.
+ */
+export function prepareAuth(config: Config): PreparedAuth {
+  const { auth, server } = config;
+  if (auth.mode === 'none' && !isLoopbackHost(server.host) && !auth.allowUnauthenticatedRemote) {
+    throw new ConfigError(
+      'AUTH_NONE_ALLOW_REMOTE',
+      `true to run without authentication on the non-loopback address ${server.host} (or set HOST=127.0.0.1, or choose another AUTH_MODE)`,
+    );
+  }
+  if ((auth.mode === 'api_key' || auth.mode === 'both') && auth.apiKeys.length === 0) {
+    const { entry, created, file } = loadOrCreateGeneratedKey(server.dataDir);
+    auth.apiKeys.push(entry);
+    return { usingGeneratedKey: true, generatedKey: created ? { key: entry.key, file } : undefined };
+  }
+  return { usingGeneratedKey: false };
+}
