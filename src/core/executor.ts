@@ -96,8 +96,9 @@ export class Executor {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        controller.abort(new ToolError('TIMEOUT', 'timeout'));
+        // Settle as TIMEOUT before aborting, so the handler's own abort error cannot win the race.
         reject(new ToolError('TIMEOUT', `${entry.op.mcpName} did not finish within ${timeoutMs} ms and was stopped.`));
+        controller.abort(new ToolError('TIMEOUT', 'timeout'));
       }, timeoutMs);
     });
     const cancelled = new Promise<never>((_, reject) => {

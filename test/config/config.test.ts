@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { parseApiKeys } from '../../src/config/auth.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/tmp');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('configuration', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({}, '/srv/app');
+    expect(config.server.port).toBe(3000);
+    expect(config.server.host).toBe('127.0.0.1');
+    expect(config.server.dataDir).toBe('/srv/app/data');
+    expect(config.server.workspaceDir).toBe('/srv/app/workspace');
+    expect(config.auth.mode).toBe('api_key');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'loud'],
+    ['AUTH_MODE', 'password'],
+    ['FS_READ_ONLY', 'maybe'],
+    ['ALLOWED_ORIGINS', 'not a url'],
+    ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['MCP_API_KEYS', 'just-a-key'],
+  ])('%s=%s stops startup with a message naming the variable', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(name);
+    expect(error.code).toBe(`ERR_CONFIG_${name}`);
+  });
+
+  it('parses MCP_API_KEYS entries with + joined scopes', () => {
+    expect(parseApiKeys('ci:s3cret-value:read+write,viewer:0th3r-value:read')).toEqual([
+      { name: 'ci', key: 's3cret-value', scopes: ['read', 'write'] },
+      { name: 'viewer', key: '0th3r-value', scopes: ['read'] },
+    ]);
+  });
+
+  it.each([
+    ['ci:short:read', 'at least 8'],
+    ['ci:s3cret-value:admin', 'unknown scope'],
+    ['ci:s3cret-value:read,ci:other-value:read', 'duplicate'],
+  ])('rejects MCP_API_KEYS=%s', (value, fragment) => {
+    expect(() => parseApiKeys(value)).toThrow(fragment);
+  });
+
+  it('never echoes a key value in the error', () => {
+    const error = configError({ MCP_API_KEYS: 'ci:supersecretvalue:admin' });
+    expect(error.message).not.toContain('supersecretvalue');
+  });
+});

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { READ_ONLY, type ToolOperation } from '../../src/core/operation.js';
+import { Registry } from '../../src/core/registry.js';
+
+function op(overrides: Partial<ToolOperation> = {}): ToolOperation {
+  return {
+    tool: 'demo',
+    operation: 'read',
+    mcpName: 'demo_read',
+    title: 'Read',
+    description: 'Reads.',
+    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    outputSchema: { type: 'object', properties: {} },
+    annotations: READ_ONLY,
+    scope: 'read',
+    handler: async () => ({}),
+    ...overrides,
+  };
+}
+
+describe('Registry declaration checks', () => {
+  it('accepts a well-formed declaration and finds it by both names', () => {
+    const registry = new Registry([op()]);
+    expect(registry.byMcpName('demo_read')?.op.operation).toBe('read');
+    expect(registry.byEnvelope('demo', 'read')?.op.mcpName).toBe('demo_read');
+    expect(registry.hasTool('demo')).toBe(true);
+  });
+
+  it.each([
+    ['a dotted MCP name', { mcpName: 'demo.read' }, 'MCP name'],
+    ['a 65-character MCP name', { mcpName: 'x'.repeat(65) }, 'MCP name'],
+    ['a non-object input schema', { inputSchema: { type: 'string' } }, 'root type'],
+    ['a top-level anyOf', { inputSchema: { type: 'object', additionalProperties: false, anyOf: [] } }, 'anyOf'],
+    ['open input properties', { inputSchema: { type: 'object', properties: {} } }, 'additionalProperties'],
+    ['a missing annotation', { annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as never }, 'openWorldHint'],
+    ['a read-only op needing write', { scope: 'write' as const }, 'read scope'],
+  ])('rejects %s', (_label, overrides, message) => {
+    expect(() => new Registry([op(overrides as Partial<ToolOperation>)])).toThrow(message);
+  });
+
+  it('rejects duplicate MCP names across tools', () => {
+    expect(() => new Registry([op(), op({ tool: 'other' })])).toThrow('duplicate MCP tool name');
+  });
+
+  it('lists in declaration order and filters by scope', () => {
+    const write = op({ operation: 'write', mcpName: 'demo_write', scope: 'write', annotations: { ...READ_ONLY, readOnlyHint: false } });
+    const registry = new Registry([write, op()]);
+    expect(registry.list().map((e) => e.op.mcpName)).toEqual(['demo_write', 'demo_read']);
+    const reader = { id: 'r', name: 'r', scopes: new Set(['read'] as const), via: 'api_key' as const };
+    expect(registry.list(reader).map((e) => e.op.mcpName)).toEqual(['demo_read']);
+  });
+});
