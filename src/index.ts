@@ -1,6 +1,7 @@
 import dotenv from 'dotenv';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
+import { createHttpServer, listen } from './http/listen.js';
 import { startupBanner } from './banner.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { createLogger } from './infra/logger.js';
@@ -26,15 +27,8 @@ async function main(): Promise<void> {
   const logger = createLogger(config.log);
   const built = await createApp({ config, logger });
 
-  const server: Server = built.app.listen(config.server.port, config.server.host);
-  // Slow-body and slow-header clients are cut off instead of holding sockets forever.
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
+  const server: Server = createHttpServer(built.app, config.server);
+  await listen(server, config.server.port, config.server.host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

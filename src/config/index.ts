@@ -2,6 +2,7 @@ import { parseAuthConfig, type AuthConfig } from './auth.js';
 import { parseDatabaseConfig, type DatabaseConfig } from './database.js';
 import type { Env } from './env.js';
 import { parseFileSystemConfig, type FileSystemConfig } from './fileSystem.js';
+import { parseOAuthConfig, type OAuthConfig } from './oauth.js';
 import { parseScaleConfig, type ScaleConfig } from './scale.js';
 import { parseSearchConfig, type SearchConfig } from './search.js';
 import { parseLogConfig, parseServerConfig, type LogConfig, type ServerConfig } from './server.js';
@@ -13,6 +14,7 @@ export interface Config {
   server: ServerConfig;
   log: LogConfig;
   auth: AuthConfig;
+  oauth: OAuthConfig;
   scale: ScaleConfig;
   fileSystem: FileSystemConfig;
   database: DatabaseConfig;
@@ -25,6 +27,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     server: parseServerConfig(env, cwd),
     log: parseLogConfig(env, cwd),
     auth: parseAuthConfig(env),
+    oauth: parseOAuthConfig(env),
     scale: parseScaleConfig(env),
     fileSystem: parseFileSystemConfig(env),
     database: parseDatabaseConfig(env),

@@ -15,6 +15,10 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   maxJsonDepth: number;
   callTimeoutMs: number;
+  /** A request's headers must arrive within this time (slow-header clients are cut off). */
+  headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this time (slowloris bodies are cut off). */
+  requestTimeoutMs: number;
   /** Number of proxy hops whose X-Forwarded-For we trust (0 = none). */
   trustProxy: number;
   nodeEnv: string;
@@ -49,6 +53,8 @@ export function parseServerConfig(env: Env, cwd: string): ServerConfig {
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxJsonDepth: readInt(env, 'MAX_JSON_DEPTH', 64, 2, 1000),
     callTimeoutMs: readInt(env, 'CALL_TIMEOUT_MS', 30_000, 10, 3_600_000),
+    headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 20_000, 100, 600_000),
+    requestTimeoutMs: readInt(env, 'REQUEST_TIMEOUT_MS', 60_000, 100, 3_600_000),
     trustProxy: readInt(env, 'TRUST_PROXY', 0, 0, 10),
     nodeEnv: readString(env, 'NODE_ENV', 'development'),
   };

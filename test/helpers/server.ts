@@ -5,6 +5,7 @@ import path from 'node:path';
 import { request as httpRequest, type Server } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createApp, type App } from '../../src/app.js';
+import { createHttpServer, listen } from '../../src/http/listen.js';
 import { loadConfig, type Config, type Env } from '../../src/config/index.js';
 import type { ToolFactory } from '../../src/core/toolModule.js';
 import { createSilentLogger } from '../../src/infra/logger.js';
@@ -45,8 +46,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const config = loadConfig(env, root);
   prepareAuth(config);
   const built = await createApp({ config, logger: createSilentLogger(), toolFactories: options.toolFactories });
-  const http = built.app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => http.once('listening', () => resolve()));
+  const http = createHttpServer(built.app, config.server);
+  await listen(http, 0, '127.0.0.1');
   const { port } = http.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   return {

@@ -1,4 +1,85 @@
-import type { ToolFactory } from '../../core/toolModule.js';
+import path from 'node:path';
+import type { SearchProviderName } from '../../config/search.js';
+import type { ToolAnnotations } from '../../core/operation.js';
+import type { ToolEnv, ToolFactory, ToolModule } from '../../core/toolModule.js';
+import { createFetchOperation } from './fetchOperation.js';
+import { LocalIndex } from './local/localIndex.js';
+import { createBraveProvider } from './providers/brave.js';
+import { createSearxngProvider } from './providers/searxng.js';
+import type { SearchProvider } from './providers/types.js';
+import { createSearchOperation } from './searchOperation.js';
+import type { Resolver } from './web/resolveTarget.js';
 
-/** web_search tool — placeholder until its issue lands. */
-export const createWebSearchTool: ToolFactory = () => ({ name: 'web_search', operations: [] });
+export { buildLocalIndex, LocalIndex } from './local/localIndex.js';
+
+/** File name of the local index inside DATA_DIR. */
+export const INDEX_FILE = 'search-index.sqlite';
+
+/**
+ * web_search: `search` and `fetch` in the shape ChatGPT deep research requires. The local
+ * workspace index is always available; SearXNG and Brave are added when configured.
+ */
+export const createWebSearchTool: ToolFactory = (env) => createWebSearchModule(env);
+
+/** The factory, with a DNS resolver that tests can replace. */
+export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolver } = {}): ToolModule {
+  const config = env.config.search;
+  const index = LocalIndex.open({
+    workspaceDir: env.config.server.workspaceDir,
+    dbPath: path.join(env.config.server.dataDir, INDEX_FILE),
+    logger: env.logger,
+    maxFileBytes: config.indexMaxFileBytes,
+    exclude: config.indexExclude,
+  });
+
+  const providers = new Map<SearchProviderName, SearchProvider>();
+  if (config.searxngUrl) {
+    providers.set('searxng', createSearxngProvider({ baseUrl: config.searxngUrl, timeoutMs: config.searchTimeoutMs, logger: env.logger }));
+  }
+  if (config.braveApiKey) {
+    providers.set('brave', createBraveProvider({ apiKey: config.braveApiKey, endpoint: config.braveApiUrl, timeoutMs: config.searchTimeoutMs, logger: env.logger }));
+  }
+
+  // openWorldHint says whether a call can reach outside this server: true only when a web
+  // provider or web fetching is on. A local-only deployment is a closed world.
+  const annotations: ToolAnnotations = {
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: providers.size > 0 || config.fetchWebEnabled,
+  };
+
+  const unsubscribe = env.workspaceEvents.on((change) => index.applyChange(change));
+  index.start(config.rescanIntervalMs);
+
+  return {
+    name: 'web_search',
+    operations: [
+      createSearchOperation({
+        index,
+        providers,
+        defaultProvider: config.provider,
+        annotations,
+        indexWaitMs: config.indexWaitMs,
+        cacheTtlMs: config.searchCacheTtlMs,
+      }),
+      createFetchOperation({
+        index,
+        annotations,
+        webEnabled: config.fetchWebEnabled,
+        allowedHosts: new Set(config.fetchAllowedHosts),
+        timeoutMs: config.fetchTimeoutMs,
+        maxBytes: config.fetchMaxBytes,
+        maxRedirects: config.fetchMaxRedirects,
+        cacheTtlMs: config.fetchCacheTtlMs,
+        resolve: testing.resolve,
+      }),
+    ],
+    // Readiness is the index database answering; web providers are not probed (that would spend quota).
+    ready: async () => index.ping(),
+    close: async () => {
+      unsubscribe();
+      await index.close();
+    },
+  };
+}

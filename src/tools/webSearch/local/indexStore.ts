@@ -47,12 +47,11 @@ export class IndexStore {
       // '/' is followed by '0' in code-point order, so [prefix/, prefix0) is exactly the subtree.
       pathsUnder: db.prepare<[string, string], { path: string }>('SELECT path FROM files WHERE path >= ? AND path < ?').pluck(),
       countDocs: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM files WHERE indexed = 1').pluck(),
-      // The inner query ranks with rowids only; snippets are built for the few rows returned.
-      search: db.prepare<[string, number], StoredHit>(
+      // `ORDER BY rank` (the configured BM25) with LIMIT lets FTS5 keep only the top rows;
+      // measured faster than ranking rowids in a subquery first.
+      search: db.prepare<[{ match: string; limit: number }], StoredHit>(
         `SELECT path, title, snippet(docs, 2, '**', '**', '…', 24) AS snippet
-           FROM docs
-          WHERE docs MATCH ?1 AND rowid IN (SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT ?2)
-          ORDER BY rank`,
+           FROM docs WHERE docs MATCH @match ORDER BY rank LIMIT @limit`,
       ),
       ping: db.prepare('SELECT 1').pluck(),
     };
@@ -116,7 +115,7 @@ export class IndexStore {
   }
 
   search(match: string, limit: number): StoredHit[] {
-    return this.stmt.search.all(match, limit);
+    return this.stmt.search.all({ match, limit });
   }
 
   documentCount(): number {

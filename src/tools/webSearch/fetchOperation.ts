@@ -1,0 +1,114 @@
+import { ToolError, isToolError } from '../../core/errors.js';
+import { defineOperation, type ToolAnnotations, type ToolOperation } from '../../core/operation.js';
+import { fileUrl, parseDocumentId } from './ids.js';
+import { normalizeRelPath } from './local/confine.js';
+import type { LocalIndex } from './local/localIndex.js';
+import { fetchInputSchema, fetchOutputSchema } from './schemas.js';
+import { WORKSPACE_TAG } from './searchOperation.js';
+import { isTextMediaType, pageText } from './web/pageText.js';
+import type { Resolver } from './web/resolveTarget.js';
+import { safeFetch } from './web/safeFetch.js';
+
+export interface FetchParams {
+  id: string;
+}
+
+export interface FetchResult {
+  id: string;
+  title: string;
+  text: string;
+  url: string;
+  metadata: Record<string, string | number | boolean>;
+}
+
+export interface FetchDeps {
+  index: LocalIndex;
+  annotations: ToolAnnotations;
+  webEnabled: boolean;
+  allowedHosts: ReadonlySet<string>;
+  timeoutMs: number;
+  maxBytes: number;
+  maxRedirects: number;
+  cacheTtlMs: number;
+  /** DNS for web fetches; tests inject one. */
+  resolve?: Resolver;
+}
+
+export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams, FetchResult> {
+  return defineOperation<FetchParams, FetchResult>({
+    tool: 'web_search',
+    operation: 'fetch',
+    mcpName: 'fetch',
+    title: 'Fetch document',
+    description:
+      'Return the full text of one search result as {"id","title","text","url","metadata"}. Pass the id exactly as search returned it ' +
+      `(workspace documents look like "file:notes/plan.md"${deps.webEnabled ? '; web results are their http(s) URL' : ''}). ` +
+      'HTML comes back as readable text. Use it after search, to read a document before quoting or summarising it.',
+    inputSchema: fetchInputSchema,
+    outputSchema: fetchOutputSchema,
+    annotations: deps.annotations,
+    scope: 'read',
+    cache: deps.cacheTtlMs > 0
+      ? {
+          ttlMs: deps.cacheTtlMs,
+          tags: (params) => {
+            // Workspace documents are dropped on any file_system write (and on a write to that path).
+            try {
+              const ref = parseDocumentId(params.id);
+              if (ref.kind === 'web') return ['fetch:web'];
+              const rel = normalizeRelPath(ref.path);
+              return rel ? [WORKSPACE_TAG, `fs:${rel}`] : [WORKSPACE_TAG];
+            } catch {
+              return [WORKSPACE_TAG];
+            }
+          },
+        }
+      : undefined,
+    async handler(params, ctx): Promise<FetchResult> {
+      const ref = parseDocumentId(params.id);
+      if (ref.kind === 'file') {
+        const doc = await deps.index.read(ref.path);
+        return {
+          id: params.id,
+          title: doc.title,
+          text: doc.text,
+          url: fileUrl(doc.path),
+          metadata: { source: 'workspace', path: doc.path, bytes: doc.size, modified: doc.modified.toISOString() },
+        };
+      }
+      if (!deps.webEnabled) {
+        throw new ToolError('FORBIDDEN', 'This server does not fetch web pages (FETCH_WEB_ENABLED is off). Only workspace documents (file: ids) can be fetched.', { reason: 'web_disabled' });
+      }
+      try {
+        const page = await safeFetch(ref.url, {
+          allowedHosts: deps.allowedHosts,
+          timeoutMs: deps.timeoutMs,
+          maxBytes: deps.maxBytes,
+          maxRedirects: deps.maxRedirects,
+          acceptContentType: isTextMediaType,
+          resolve: deps.resolve,
+          signal: ctx.signal,
+        });
+        const { title, text } = pageText(page.body, page.contentType, page.url);
+        return {
+          id: params.id,
+          title,
+          text,
+          url: page.url.href,
+          metadata: {
+            source: 'web',
+            contentType: page.contentType.split(';')[0]!.trim().toLowerCase(),
+            bytes: page.body.length,
+            truncated: page.truncated,
+            redirects: page.redirects,
+          },
+        };
+      } catch (error) {
+        if (isToolError(error) && error.code === 'FORBIDDEN') {
+          ctx.logger.warn('web fetch refused by the SSRF guard', { requestId: ctx.requestId, caller: ctx.caller.id, reason: error.details?.reason });
+        }
+        throw error;
+      }
+    },
+  });
+}

@@ -1,0 +1,79 @@
+import type { SearchProviderName } from '../../config/search.js';
+import { ToolError } from '../../core/errors.js';
+import { defineOperation, type ToolAnnotations, type ToolOperation } from '../../core/operation.js';
+import { fileId, fileUrl } from './ids.js';
+import type { LocalIndex } from './local/localIndex.js';
+import type { SearchHit, SearchProvider } from './providers/types.js';
+import { DEFAULT_LIMIT, searchInputSchema, searchOutputSchema } from './schemas.js';
+
+export interface SearchParams {
+  query: string;
+  limit?: number;
+  provider?: SearchProviderName;
+}
+
+export interface SearchResult {
+  results: SearchHit[];
+  note?: string;
+}
+
+export interface SearchDeps {
+  index: LocalIndex;
+  providers: ReadonlyMap<SearchProviderName, SearchProvider>;
+  defaultProvider: SearchProviderName;
+  annotations: ToolAnnotations;
+  /** How long a local search waits for the first index build. */
+  indexWaitMs: number;
+  cacheTtlMs: number;
+}
+
+/** Cache tag every local search and fetch carries; file_system writes invalidate it. */
+export const WORKSPACE_TAG = 'fs:*';
+
+export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchParams, SearchResult> {
+  const names: SearchProviderName[] = ['local', ...deps.providers.keys()];
+  const where = names.length > 1
+    ? `By default it searches ${deps.defaultProvider === 'local' ? "this server's workspace documents" : 'the web'}; set provider to choose.`
+    : "It searches the documents in this server's workspace (text, Markdown, source code, JSON, HTML).";
+  return defineOperation<SearchParams, SearchResult>({
+    tool: 'web_search',
+    operation: 'search',
+    mcpName: 'search',
+    title: 'Search',
+    description:
+      `Find documents matching a query and return the best matches, most relevant first, as {"results":[{"id","title","url","snippet"}]}. ${where} ` +
+      'Use it before answering questions about content you have not seen, then call fetch with a result\'s id to read the full text. ' +
+      'Write the query as plain words; an empty result list means nothing matched, so try other words.',
+    inputSchema: searchInputSchema(names, deps.defaultProvider),
+    outputSchema: searchOutputSchema,
+    annotations: deps.annotations,
+    scope: 'read',
+    cache: deps.cacheTtlMs > 0
+      ? {
+          ttlMs: deps.cacheTtlMs,
+          // Local results depend on every workspace file, so any file_system write drops them.
+          tags: (params) => ((params.provider ?? deps.defaultProvider) === 'local' ? [WORKSPACE_TAG] : [`search:${params.provider ?? deps.defaultProvider}`]),
+        }
+      : undefined,
+    async handler(params, ctx) {
+      const provider = params.provider ?? deps.defaultProvider;
+      const limit = params.limit ?? DEFAULT_LIMIT;
+      if (provider === 'local') {
+        // Answer from what is indexed once the wait is over, rather than stalling on a huge first build.
+        const complete = await deps.index.waitForFirstScan(deps.indexWaitMs, ctx.signal);
+        const results = deps.index.search(params.query, limit).map((hit) => ({
+          id: fileId(hit.path),
+          title: hit.title,
+          url: fileUrl(hit.path),
+          ...(hit.snippet ? { snippet: hit.snippet } : {}),
+        }));
+        return complete
+          ? { results }
+          : { results, note: `The workspace index is still being built (${deps.index.documentCount()} documents so far); results may be incomplete. Search again shortly.` };
+      }
+      const backend = deps.providers.get(provider);
+      if (!backend) throw new ToolError('INVALID_PARAMS', `The search provider "${provider}" is not configured on this server. Use one of: ${names.join(', ')}.`);
+      return { results: await backend.search(params.query, limit, ctx.signal) };
+    },
+  });
+}
