@@ -2,7 +2,10 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Logger } from 'winston';
 import { ApiKeyAuthenticator } from './auth/apiKeys.js';
 import type { Authenticator } from './auth/authenticator.js';
+import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.js';
+import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
+import type { OpsConfig } from './config/ops.js';
 import { Executor } from './core/executor.js';
 import { Registry } from './core/registry.js';
 import type { ToolFactory, ToolModule } from './core/toolModule.js';
@@ -13,12 +16,18 @@ import { accessLog } from './http/accessLog.js';
 import { authenticate } from './http/authenticate.js';
 import { detectDialect, dialectFor } from './http/dialect.js';
 import { sendError } from './http/errorReply.js';
-import { healthRoutes } from './http/health.js';
+import { healthRoutes, moduleReadiness, type ReadinessCheck } from './http/health.js';
+import { metricsRoute, requestMetrics } from './http/metrics.js';
 import { corsForMcp, hostGuard, originGuard, originPolicy } from './http/hostAndOrigin.js';
 import { jsonBody } from './http/jsonBody.js';
+import { rateLimits } from './http/rateLimit.js';
 import { requestId } from './http/requestId.js';
+import { wellKnownRoutes } from './http/wellKnown.js';
 import { stateOf } from './http/requestState.js';
-import { MemoryCache, type ResultCache } from './infra/cache.js';
+import type { ResultCache } from './infra/cache.js';
+import { acquireConfiguredRedis } from './infra/redis.js';
+import { createResultCache } from './infra/sharedCache.js';
+import { recordToolOutcome } from './infra/metrics.js';
 import { WorkspaceEvents } from './infra/workspaceEvents.js';
 import { createDiscoveryTool } from './tools/discovery/index.js';
 import { TOOL_FACTORIES } from './tools/index.js';
@@ -31,6 +40,10 @@ export interface AppOptions {
   toolFactories?: ToolFactory[];
   /** Extra authenticators (OAuth) tried after API keys. */
   authenticators?: Authenticator[];
+  /** Metrics token and shutdown deadline (src/config/ops.ts); defaults: open /metrics. */
+  ops?: OpsConfig;
+  /** Extra /readyz checks (e.g. Redis) besides each tool's ready(). */
+  readinessChecks?: ReadinessCheck[];
 }
 
 export interface App {
@@ -53,16 +66,20 @@ export async function createApp(options: AppOptions): Promise<App> {
     modules.push(await factory({ config, logger, workspaceEvents }));
   }
   registry = new Registry(modules.flatMap((m) => m.operations));
-  const cache: ResultCache = new MemoryCache(config.scale.cacheMaxEntries);
-  const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger });
+  const redis = acquireConfiguredRedis(config.scale, logger);
+  const cache: ResultCache = createResultCache(config.scale, logger, redis);
+  const limits = rateLimits({ scale: config.scale, registry, logger, redis });
+  const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger, onOutcome: recordToolOutcome });
 
   const authenticators: Authenticator[] = [];
   if (config.auth.mode === 'api_key' || config.auth.mode === 'both') authenticators.push(new ApiKeyAuthenticator(config.auth.apiKeys));
+  const oauth = createOAuthResourceServer(config.oauth, logger);
+  if (oauth) authenticators.push(oauth.authenticator);
   authenticators.push(...(options.authenticators ?? []));
 
   const policy = originPolicy(config.server);
   const mcp = mcpEndpoint(
-    mcpServerFactory({ registry, executor, logger, serverInfo: SERVER_INFO, instructions: SERVER_INSTRUCTIONS }),
+    mcpServerFactory({ registry, executor, logger, serverInfo: SERVER_INFO, instructions: SERVER_INSTRUCTIONS, insufficientScopeChallenge: oauth?.insufficientScope }),
     { maxBodyBytes: config.server.bodyLimitBytes, onError: (error) => logger.warn('mcp transport error', { error: error.message }) },
   );
   const envelope = envelopeEndpoint({
@@ -71,6 +88,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     batchMaxSize: config.scale.batchMaxSize,
     batchConcurrency: config.scale.batchConcurrency,
+    insufficientScopeChallenge: oauth?.insufficientScope,
   });
 
   const app = express();
@@ -78,9 +96,13 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.set('trust proxy', config.server.trustProxy);
   app.use(requestId());
   app.use(accessLog(logger));
+  app.use(requestMetrics(registry));
   app.use(hostGuard(policy));
+  app.use(wellKnownRoutes({ mode: config.auth.mode, oauth }));
   app.use(corsForMcp(policy));
-  app.use(healthRoutes(() => modules.filter((m) => m.ready).map((m) => ({ name: m.name, check: m.ready! }))));
+  const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
+  app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
+  app.use(metricsRoute({ token: options.ops?.metricsToken }));
 
   const chooseDialect: RequestHandler = function chooseDialect(req, res, next) {
     const state = stateOf(res);
@@ -106,7 +128,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     jsonBody({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     originGuard(policy),
     chooseDialect,
-    authenticate({ authenticators, challenge: (error) => `Bearer realm="mcp"${error ? `, error="${error}"` : ''}` }),
+    ...limits.byIp,
+    authenticate({ authenticators, challenge: oauth?.challenge ?? apiKeyChallenge }),
+    ...limits.byCaller,
+    ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(registry, oauth.insufficientScope)] : []),
     dispatch,
   );
 
@@ -131,6 +156,8 @@ export async function createApp(options: AppOptions): Promise<App> {
       await mcp.close().catch(() => undefined);
       for (const m of modules) await m.close?.().catch((error: unknown) => logger.warn('tool close failed', { tool: m.name, error: String(error) }));
       await cache.close?.();
+      limits.close();
+      await redis?.release();
     },
   };
 }

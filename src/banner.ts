@@ -1,9 +1,10 @@
 import type { Config } from './config/index.js';
+import type { OpsConfig } from './config/ops.js';
 import type { ToolModule } from './core/toolModule.js';
 import type { PreparedAuth } from './startup.js';
 
 /** One screen that says what is running and how to connect. */
-export function startupBanner(config: Config, url: string, modules: ToolModule[], auth: PreparedAuth): string {
+export function startupBanner(config: Config, url: string, modules: ToolModule[], auth: PreparedAuth, ops?: OpsConfig): string {
   const endpoint = `${url}/mcp`;
   const lines = [
     '',
@@ -14,7 +15,8 @@ export function startupBanner(config: Config, url: string, modules: ToolModule[]
     `  shared state: ${config.scale.redisUrl ? `redis ${config.scale.redisUrl.host}` : 'in-process'}`,
     `  workspace:  ${config.server.workspaceDir}`,
     `  tools:      ${modules.map((m) => `${m.name} (${m.operations.length})`).join(', ')}`,
-    '  connect a client: see README.md, "Connect a client"',
+    `  probes:     ${url}/healthz, ${url}/readyz, ${url}/metrics (${ops?.metricsToken ? 'needs METRICS_TOKEN' : 'open'})`,
+    '  connect a client: see README.md, "Connect a client"; operations: docs/operations.md',
   ];
   if (auth.generatedKey) {
     const key = auth.generatedKey.key;

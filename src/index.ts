@@ -4,18 +4,19 @@ import { createApp } from './app.js';
 import { createHttpServer, listen } from './http/listen.js';
 import { startupBanner } from './banner.js';
 import { ConfigError, loadConfig } from './config/index.js';
+import { parseOpsConfig } from './config/ops.js';
 import { createLogger } from './infra/logger.js';
 import { prepareAuth } from './startup.js';
 
 dotenv.config({ quiet: true });
 
-const SHUTDOWN_DEADLINE_MS = Number(process.env.SHUTDOWN_TIMEOUT_MS ?? 10_000);
-
 async function main(): Promise<void> {
   let config;
   let auth;
+  let ops;
   try {
     config = loadConfig();
+    ops = parseOpsConfig(process.env);
     auth = prepareAuth(config);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.log);
-  const built = await createApp({ config, logger });
+  const built = await createApp({ config, logger, ops });
 
   const server: Server = createHttpServer(built.app, config.server);
   await listen(server, config.server.port, config.server.host);
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = config.server.publicUrl?.origin ?? `http://${host}:${port}`;
-  console.log(startupBanner(config, url, built.modules, auth));
+  console.log(startupBanner(config, url, built.modules, auth, ops));
   logger.info('listening', { url: `${url}/mcp`, port });
 
   let stopping = false;
@@ -44,14 +45,14 @@ async function main(): Promise<void> {
     const deadline = setTimeout(() => {
       logger.warn('shutdown deadline passed; closing remaining connections');
       server.closeAllConnections();
-    }, SHUTDOWN_DEADLINE_MS);
+    }, ops.shutdownTimeoutMs);
     deadline.unref();
     // Stop accepting; in-flight requests finish (idle keep-alive sockets are closed now).
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
-    await built.close();
+    await built.close().catch((error: unknown) => logger.error('closing resources failed', { error: String(error) }));
     clearTimeout(deadline);
     logger.info('stopped');
     logger.on('finish', () => process.exit(0));

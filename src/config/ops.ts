@@ -1,5 +1,4 @@
-import { readInt, readOptionalString, type Env } from './env.js';
-import { ConfigError } from './env.js';
+import { ConfigError, readInt, readOptionalString, type Env } from './env.js';
 
 /** Operations: the metrics endpoint and process shutdown (issue: operations). */
 export interface OpsConfig {
@@ -11,7 +10,7 @@ export interface OpsConfig {
 
 export function parseOpsConfig(env: Env): OpsConfig {
   const metricsToken = readOptionalString(env, 'METRICS_TOKEN');
-  // Security: a short scrape token is guessable; require one at least as long as an API key.
+  // Security: a short scrape token is guessable; require one at least as long as a generated key's half.
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('METRICS_TOKEN', 'at least 16 characters (or unset for an open /metrics)');
   }

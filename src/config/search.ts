@@ -71,7 +71,7 @@ export function parseSearchConfig(env: Env): SearchConfig {
 /**
  * Spells an allow-list entry exactly as the WHATWG URL parser spells a request's host name
  * (lower case, `0x7f.1` → `127.0.0.1`, IPv6 in brackets), so the comparison cannot be dodged by
- * writing the same host differently.
+ * writing the same host differently. IPv6 is stored without brackets, as web/resolveTarget compares.
  */
 function normalizeAllowedHost(entry: string): string {
   let url: URL;
@@ -83,5 +83,5 @@ function normalizeAllowedHost(entry: string): string {
   if (url.username || url.password || url.port || url.pathname !== '/' || url.search || url.hash) {
     throw new ConfigError('FETCH_ALLOWED_HOSTS', 'host names or IP addresses without port, path or credentials', entry);
   }
-  return url.hostname.replace(/\.$/, '');
+  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
 }

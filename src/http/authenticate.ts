@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Authenticator } from '../auth/authenticator.js';
+import { AuthUnavailableError } from '../auth/oauth/errors.js';
 import { ANONYMOUS_FULL_ACCESS } from '../core/caller.js';
 import { dialectFor } from './dialect.js';
 import { sendError } from './errorReply.js';
@@ -9,7 +10,7 @@ export interface AuthenticateOptions {
   /** Empty = no-auth mode (explicitly configured): every caller is anonymous with full access. */
   authenticators: Authenticator[];
   /** Builds the WWW-Authenticate challenge (OAuth adds resource_metadata and scope). */
-  challenge: (error?: 'invalid_token') => string;
+  challenge: (error?: 'invalid_token' | 'insufficient_scope') => string;
 }
 
 const QUERY_TOKEN_NAMES = ['access_token', 'token', 'api_key', 'apikey', 'key', 'auth', 'authorization'];
@@ -59,9 +60,33 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
           return;
         }
         state.caller = result.caller;
+        // A valid OAuth token that carries none of our scopes: ask for them (step-up), not 401.
+        if (result.caller.scopes.size === 0) {
+          sendError(res, dialect, {
+            status: 403,
+            code: 'FORBIDDEN',
+            message: 'This access token grants none of this server\'s scopes. Re-authorize with the scopes named in WWW-Authenticate.',
+            headers: { 'WWW-Authenticate': options.challenge('insufficient_scope') },
+            jsonRpcId: jsonRpcIdOf(req.body),
+            inReplyTo: messageIdOf(req.body),
+          });
+          return;
+        }
         return next();
       }
     } catch (error) {
+      // The authorization server is down: our outage, not a bad token (a 401 would send the client re-authorizing).
+      if (error instanceof AuthUnavailableError) {
+        sendError(res, dialect, {
+          status: 503,
+          code: 'UNAVAILABLE',
+          message: 'The access token cannot be checked right now (the authorization server is unreachable). Retry shortly.',
+          headers: { 'Retry-After': '5' },
+          jsonRpcId: jsonRpcIdOf(req.body),
+          inReplyTo: messageIdOf(req.body),
+        });
+        return;
+      }
       return next(error);
     }
     deny('Invalid or unknown bearer token.', 'invalid_token');

@@ -1,9 +1,10 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'winston';
+import type { Caller, Scope } from '../../core/caller.js';
 import type { CallContext } from '../../core/context.js';
 import { ToolError, toToolError } from '../../core/errors.js';
 import type { Executor, ExecutionResult } from '../../core/executor.js';
-import type { Registry } from '../../core/registry.js';
+import type { Registry, RegisteredOperation } from '../../core/registry.js';
 import { describeErrors } from '../../core/schema.js';
 import { sendError } from '../../http/errorReply.js';
 import { stateOf, type RequestState } from '../../http/requestState.js';
@@ -17,6 +18,8 @@ export interface EnvelopeOptions {
   logger: Logger;
   batchMaxSize: number;
   batchConcurrency: number;
+  /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
+  insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
 }
 
 /** Envelope code for a tool error: bad parameters are the caller's invalid request. */
@@ -83,12 +86,15 @@ export function envelopeEndpoint(options: EnvelopeOptions): RequestHandler {
     state.tool = call.tool_name;
     state.operation = call.operation;
     let outcome: ExecutionResult;
+    let entry: RegisteredOperation | undefined;
     try {
-      const entry = resolveCall(options.registry, call);
+      entry = resolveCall(options.registry, call);
       outcome = await options.executor.execute(entry, call.parameters ?? {}, ctx());
     } catch (error) {
       const toolError = toToolError(error);
-      sendError(res, 'envelope', { status: toolError.status, code: envelopeCode(toolError), message: toolError.message, inReplyTo }, body.metadata);
+      const challenge = entry && toolError.code === 'FORBIDDEN' ? options.insufficientScopeChallenge?.(state.caller!, entry.op.scope) : undefined;
+      const headers = challenge ? { 'WWW-Authenticate': challenge } : undefined;
+      sendError(res, 'envelope', { status: toolError.status, code: envelopeCode(toolError), message: toolError.message, inReplyTo, headers }, body.metadata);
       return;
     }
     state.outcome = 'ok';

@@ -1,6 +1,6 @@
 import { ProtocolError, Server, type McpRequestContext } from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
-import type { Caller } from '../../core/caller.js';
+import { hasScope, type Caller, type Scope } from '../../core/caller.js';
 import type { CallContext, ProgressUpdate } from '../../core/context.js';
 import type { Executor } from '../../core/executor.js';
 import type { Registry } from '../../core/registry.js';
@@ -13,6 +13,8 @@ export interface McpServerFactoryOptions {
   logger: Logger;
   serverInfo: { name: string; version: string; title?: string };
   instructions: string;
+  /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
+  insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
 }
 
 /** What the Express layer hands the SDK per request (through AuthInfo.extra). */
@@ -50,6 +52,17 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
       const entry = options.registry.byMcpName(name);
       state.tool = entry?.op.tool ?? name;
       state.operation = entry?.op.operation;
+      // An OAuth caller can re-authorize with more scope: tell it how, the way ChatGPT expects
+      // (an isError result whose _meta carries the challenge), instead of "unknown tool".
+      const challenge = entry && !hasScope(caller, entry.op.scope) ? options.insufficientScopeChallenge?.(caller, entry.op.scope) : undefined;
+      if (entry && challenge) {
+        state.outcome = 'FORBIDDEN';
+        return {
+          content: [{ type: 'text' as const, text: `FORBIDDEN: ${name} needs the "${entry.op.scope}" permission, which this access token does not grant. Ask the user to reconnect (re-authorize) so the token grants it.` }],
+          isError: true,
+          _meta: { 'mcp/www_authenticate': [challenge] },
+        };
+      }
       // An unknown tool is a protocol error (the caller named something that does not exist);
       // bad arguments and failures are tool results the model can read and correct.
       if (!entry || !options.registry.list(caller).includes(entry)) {

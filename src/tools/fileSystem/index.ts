@@ -1,4 +1,58 @@
-import type { ToolFactory } from '../../core/toolModule.js';
+import type { ToolOperation } from '../../core/operation.js';
+import type { ToolEnv, ToolFactory, ToolModule } from '../../core/toolModule.js';
+import { promises as fs, constants as C } from 'node:fs';
+import type { WriteHooks } from './atomicWrite.js';
+import { makeEmitter, type FsContext } from './fsContext.js';
+import { createDirectoryOperation } from './operations/createDirectory.js';
+import { deleteFileOperation } from './operations/deleteFile.js';
+import { directoryTreeOperation } from './operations/directoryTree.js';
+import { editFileOperation } from './operations/editFile.js';
+import { getFileInfoOperation } from './operations/getFileInfo.js';
+import { listDirectoryOperation } from './operations/listDirectory.js';
+import { moveFileOperation } from './operations/moveFile.js';
+import { readFileOperation } from './operations/readFile.js';
+import { readMultipleFilesOperation } from './operations/readMultipleFiles.js';
+import { searchFilesOperation } from './operations/searchFiles.js';
+import { writeFileOperation } from './operations/writeFile.js';
+import { TOOL } from './schemas.js';
+import { Workspace } from './workspace.js';
 
-/** file_system tool — placeholder until its issue lands. */
-export const createFileSystemTool: ToolFactory = () => ({ name: 'file_system', operations: [] });
+export interface FileSystemToolOptions {
+  /** Test seam: fail a write at a chosen step to prove the old file survives. */
+  hooks?: WriteHooks;
+}
+
+/** Builds the file_system tool; `createFileSystemTool` is this without test options. */
+export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolOptions = {}): Promise<ToolModule> {
+  const config = env.config.fileSystem;
+  const ws = await Workspace.open(env.config.server.workspaceDir);
+  const tool: FsContext = { ws, config, logger: env.logger, emit: makeEmitter(env.workspaceEvents, env.logger), hooks: options.hooks };
+
+  const reads: ToolOperation[] = [
+    readFileOperation(tool),
+    readMultipleFilesOperation(tool),
+    listDirectoryOperation(tool),
+    directoryTreeOperation(tool),
+    searchFilesOperation(tool),
+    getFileInfoOperation(tool),
+  ];
+  const writes: ToolOperation[] = [
+    writeFileOperation(tool),
+    editFileOperation(tool),
+    createDirectoryOperation(tool),
+    moveFileOperation(tool),
+    deleteFileOperation(tool),
+  ];
+
+  return {
+    name: TOOL,
+    // FS_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
+    operations: config.readOnly ? reads : [...reads, ...writes],
+    ready: async () => {
+      await fs.access(ws.root, config.readOnly ? C.R_OK : C.R_OK | C.W_OK);
+    },
+  };
+}
+
+/** file_system tool: a workspace folder (WORKSPACE_DIR) and nothing outside it. */
+export const createFileSystemTool: ToolFactory = (env) => buildFileSystemTool(env);

@@ -1,7 +1,6 @@
 import { ToolError, isToolError } from '../../core/errors.js';
 import { defineOperation, type ToolAnnotations, type ToolOperation } from '../../core/operation.js';
 import { fileUrl, parseDocumentId } from './ids.js';
-import { normalizeRelPath } from './local/confine.js';
 import type { LocalIndex } from './local/localIndex.js';
 import { fetchInputSchema, fetchOutputSchema } from './schemas.js';
 import { WORKSPACE_TAG } from './searchOperation.js';
@@ -51,13 +50,11 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
     cache: deps.cacheTtlMs > 0
       ? {
           ttlMs: deps.cacheTtlMs,
+          // Workspace documents carry the workspace tag that every file_system write evicts (the
+          // tag file_system uses itself; per-path tags could miss writes through moves or links).
           tags: (params) => {
-            // Workspace documents are dropped on any file_system write (and on a write to that path).
             try {
-              const ref = parseDocumentId(params.id);
-              if (ref.kind === 'web') return ['fetch:web'];
-              const rel = normalizeRelPath(ref.path);
-              return rel ? [WORKSPACE_TAG, `fs:${rel}`] : [WORKSPACE_TAG];
+              return parseDocumentId(params.id).kind === 'web' ? ['fetch:web'] : [WORKSPACE_TAG];
             } catch {
               return [WORKSPACE_TAG];
             }

@@ -77,6 +77,7 @@ export class LocalIndex {
   private scanning?: Promise<ScanStats>;
   private firstScan?: Promise<unknown>;
   private firstScanDone = false;
+  private completedScans = 0;
   private timer?: NodeJS.Timeout;
   private closed = false;
 
@@ -137,7 +138,7 @@ export class LocalIndex {
     const started = performance.now();
     const stats: ScanStats = { files: 0, indexed: 0, unchanged: 0, skipped: 0, removed: 0, ms: 0, docsPerSecond: 0 };
     const logger = this.options.logger;
-    const first = !this.firstScanDone;
+    const first = this.completedScans === 0;
     try {
       const root = await this.root();
       const seen = new Set<string>();
@@ -170,6 +171,7 @@ export class LocalIndex {
       stats.ms = Math.round(performance.now() - started);
       stats.docsPerSecond = stats.indexed > 0 ? Math.round(stats.indexed / Math.max(stats.ms / 1000, 0.001)) : 0;
     }
+    this.completedScans++;
     const changed = stats.indexed + stats.removed + stats.skipped > 0;
     if (first || changed) logger.info('search index: scan finished', { ...stats, documents: this.store.documentCount() });
     else logger.debug('search index: rescan found no changes', stats);
@@ -324,8 +326,8 @@ export class LocalIndex {
   /** The current text of one workspace document, read from disk under the same rules as indexing. */
   async read(relInput: string): Promise<LocalDocument> {
     const rel = normalizeRelPath(relInput);
-    const notFound = () =>
-      new ToolError('NOT_FOUND', `No workspace document "${relInput}". Use an id exactly as search returned it, or search again.`);
+    // The message does not echo the id: it may hold whatever path a caller tried.
+    const notFound = () => new ToolError('NOT_FOUND', 'No workspace document has this id. Use an id exactly as search returned it, or search again.');
     if (!rel || !this.filter.file(rel)) throw notFound();
     const root = await this.root();
     if (!root) throw notFound();

@@ -1,0 +1,82 @@
+import type { Machine } from './machine.js';
+
+export interface Table {
+  title?: string;
+  columns: string[];
+  rows: string[][];
+}
+
+export interface Section {
+  id: string;
+  title: string;
+  status: 'ok' | 'skipped' | 'failed';
+  notes: string[];
+  tables: Table[];
+  /** Raw figures for latest.json. */
+  data: Record<string, unknown>;
+}
+
+export interface TargetResult {
+  id: string;
+  description: string;
+  threshold: string;
+  measured: string;
+  /** null: not measured in this run (the note says why). */
+  pass: boolean | null;
+  note?: string;
+}
+
+export interface Ratio {
+  label: string;
+  value: number;
+  /** Where the bar's target mark goes, if there is one. */
+  target?: number;
+  group: 'vs baseline' | 'speed-up';
+}
+
+export interface BenchResults {
+  machine: Machine;
+  mode: 'full' | 'quick';
+  settings: Record<string, unknown>;
+  durationS: number;
+  targets: TargetResult[];
+  ratios: Ratio[];
+  sections: Section[];
+}
+
+/** The targets of this round (issue: benchmarks), in report order. */
+export const TARGETS: Omit<TargetResult, 'measured' | 'pass'>[] = [
+  { id: 'mcp_vs_sdk', description: 'MCP path vs bare SDK server (rps ratio), p99 at 50 connections', threshold: '>= 0.8x and p99 <= 30 ms' },
+  { id: 'envelope_vs_express', description: 'Envelope path vs bare Express (rps ratio)', threshold: '>= 0.7x' },
+  { id: 'read_file_cache', description: 'Cached read_file vs uncached (rps ratio)', threshold: '>= 5x' },
+  { id: 'batch_speedup', description: 'One batch of 50 vs 50 single requests (time ratio)', threshold: '>= 5x' },
+  { id: 'idle_rss', description: 'Idle RSS of our server', threshold: '<= 120 MiB' },
+  { id: 'rss_growth', description: 'RSS growth over 10,000 calls (after warm-up)', threshold: 'within noise (<= max(8 MiB, 5%))' },
+];
+
+export class ResultBook {
+  readonly sections: Section[] = [];
+  readonly ratios: Ratio[] = [];
+  private readonly targets = new Map<string, TargetResult>();
+
+  section(id: string, title: string): Section {
+    const section: Section = { id, title, status: 'ok', notes: [], tables: [], data: {} };
+    this.sections.push(section);
+    return section;
+  }
+
+  target(id: string, measured: string, pass: boolean | null, note?: string): void {
+    const known = TARGETS.find((t) => t.id === id);
+    if (!known) throw new Error(`unknown target ${id}`);
+    this.targets.set(id, { ...known, measured, pass, ...(note ? { note } : {}) });
+  }
+
+  ratio(ratio: Ratio): void {
+    if (Number.isFinite(ratio.value)) this.ratios.push(ratio);
+  }
+
+  /** Every target in order; the ones no workload reported are "not measured". */
+  allTargets(): TargetResult[] {
+    return TARGETS.map((t) => this.targets.get(t.id) ?? { ...t, measured: '—', pass: null, note: 'not measured in this run' });
+  }
+}

@@ -1,0 +1,114 @@
+import { ToolError } from '../../../core/errors.js';
+import { defineOperation } from '../../../core/operation.js';
+import { throwIfAborted } from '../abort.js';
+import { atomicWrite } from '../atomicWrite.js';
+import { writeInvalidates } from '../cacheTags.js';
+import { quote } from '../display.js';
+import { etagMatches, etagOf, etagOfHandle } from '../etag.js';
+import type { FsContext } from '../fsContext.js';
+import { withFsErrors } from '../fsErrors.js';
+import { etagParam, etagSchema, isoTime, pathParam, TOOL } from '../schemas.js';
+import { assertWritableTarget, decodeContent, lstatOrNull, openChildFile } from '../writeSupport.js';
+
+interface Params {
+  path: string;
+  content: string;
+  encoding?: 'utf8' | 'base64';
+  if_match?: string;
+  create_parents?: boolean;
+}
+
+interface Result {
+  path: string;
+  size: number;
+  etag: string;
+  modified: string;
+  created: boolean;
+}
+
+export function writeFileOperation(tool: FsContext) {
+  const { maxWriteBytes } = tool.config;
+  return defineOperation<Params, Result>({
+    tool: TOOL,
+    operation: 'write_file',
+    mcpName: 'write_file',
+    title: 'Write a file',
+    description:
+      `Create a file or replace its whole content (up to ${maxWriteBytes} bytes). The write is atomic: readers see the old or the new file, never a mix, and a failure leaves the old file untouched. ` +
+      `To avoid overwriting someone else's change, pass if_match with the etag from read_file: if the file changed since, nothing is written and you get CONFLICT (read it again). ` +
+      `Missing parent folders are an error unless create_parents is true. For small changes to an existing file prefer edit_file. Returns the new size and etag.`,
+    inputSchema: {
+      type: 'object',
+      properties: {
+        path: pathParam('File to create or replace.'),
+        content: { type: 'string', description: 'The complete new content.' },
+        encoding: { type: 'string', enum: ['utf8', 'base64'], default: 'utf8', description: '"utf8" (default) writes content as text; "base64" decodes it to bytes first.' },
+        if_match: etagParam,
+        create_parents: { type: 'boolean', default: false, description: 'Create missing parent folders.' },
+      },
+      required: ['path', 'content'],
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: 'object',
+      properties: {
+        path: { type: 'string' },
+        size: { type: 'integer' },
+        etag: etagSchema,
+        modified: isoTime,
+        created: { type: 'boolean', description: 'True when the file did not exist before.' },
+      },
+      required: ['path', 'size', 'etag', 'modified', 'created'],
+      additionalProperties: false,
+    },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    scope: 'write',
+    invalidates: () => writeInvalidates(),
+    handler: async (params, ctx) => {
+      const display = params.path;
+      const data = decodeContent(params.content, params.encoding ?? 'utf8', maxWriteBytes, display);
+      const resolved = await tool.ws.resolve(display, { followFinal: false });
+      const createdDirs: string[] = [];
+      const outcome = await tool.ws.lock.run([resolved.abs], async () => {
+        const { dir, name, created } = await tool.ws.openParentFor(resolved, params.create_parents ?? false);
+        createdDirs.push(...created);
+        try {
+          return await withFsErrors(display, async () => {
+            const current = await lstatOrNull(dir.child(name));
+            assertWritableTarget(current, display);
+            if (params.if_match !== undefined) {
+              if (!current) {
+                throw new ToolError('CONFLICT', `${quote(display)} does not exist, so it cannot match the given etag; nothing was written. Omit if_match to create it.`);
+              }
+              const { handle } = await openChildFile(dir, name, display);
+              const actual = await etagOfHandle(handle, ctx.signal).finally(() => handle.close().catch(() => {}));
+              if (!etagMatches(params.if_match, actual)) {
+                throw new ToolError('CONFLICT', `${quote(display)} changed since you read it (its etag differs); nothing was written. Read it again, then retry with the new etag.`);
+              }
+            }
+            throwIfAborted(ctx.signal);
+            const stat = await atomicWrite(dir, name, data, {
+              mode: current ? current.mode & 0o7777 : undefined,
+              signal: ctx.signal,
+              hooks: tool.hooks,
+            });
+            return { stat, existed: current !== null };
+          });
+        } finally {
+          await dir.close().catch(() => {});
+        }
+      }).finally(async () => {
+        // Folders made for this write exist even if the write itself then failed.
+        for (const dirPath of createdDirs) await tool.emit({ kind: 'mkdir', path: dirPath });
+      });
+      await tool.emit({ kind: 'write', path: resolved.rel });
+      return {
+        path: resolved.requested,
+        size: data.length,
+        etag: etagOf(data),
+        modified: outcome.stat.mtime.toISOString(),
+        created: !outcome.existed,
+      };
+    },
+  });
+}

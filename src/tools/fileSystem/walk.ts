@@ -1,0 +1,62 @@
+import { promises as fs, type Dirent } from 'node:fs';
+import path from 'node:path';
+import { isToolError } from '../../core/errors.js';
+import { throwIfAborted } from './abort.js';
+import { compareNames } from './cursor.js';
+import { entryType, type EntryType } from './kinds.js';
+import type { Workspace } from './workspace.js';
+
+export interface WalkEntry {
+  /** Path relative to the folder the walk started in. */
+  rel: string;
+  type: EntryType;
+  /** 1 for entries directly in the start folder. */
+  depth: number;
+}
+
+export interface WalkOptions {
+  /** Deepest level whose entries are yielded; folders at this level are not opened. */
+  maxDepth: number;
+  /** Entries matching are skipped, and excluded folders are not entered. */
+  exclude: (rel: string) => boolean;
+  signal: AbortSignal;
+  /** Called once per folder read (for progress reports). */
+  onFolder?: () => void;
+}
+
+async function typeOf(entry: Dirent, absDir: string): Promise<EntryType> {
+  if (entry.isFile() || entry.isDirectory() || entry.isSymbolicLink()) return entryType(entry);
+  if (entry.isFIFO() || entry.isSocket() || entry.isCharacterDevice() || entry.isBlockDevice()) return 'other';
+  // Some file systems do not report types in readdir; ask lstat (never stat: no link following).
+  return fs.lstat(path.join(absDir, entry.name)).then(entryType, () => 'other' as const);
+}
+
+/**
+ * Depth-first walk in name order. Security: symbolic links are reported but never entered
+ * (even ones pointing inside, which also rules out loops), and every folder is opened through
+ * the workspace's verified-folder check.
+ */
+export async function* walk(ws: Workspace, startAbs: string, display: string, options: WalkOptions): AsyncGenerator<WalkEntry> {
+  async function* visit(absDir: string, relDir: string, depth: number): AsyncGenerator<WalkEntry> {
+    throwIfAborted(options.signal);
+    options.onFolder?.();
+    let entries: Dirent[];
+    try {
+      entries = await ws.inDir(absDir, display, (dir) => fs.readdir(dir.path, { withFileTypes: true }));
+    } catch (error) {
+      // The start folder must be readable; a subfolder that vanished or is unreadable is skipped.
+      if (depth === 1) throw error;
+      if (isToolError(error) && (error.code === 'CANCELLED' || error.code === 'TIMEOUT')) throw error;
+      return;
+    }
+    entries.sort((a, b) => compareNames(a.name, b.name));
+    for (const entry of entries) {
+      const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      if (options.exclude(rel)) continue;
+      const type = await typeOf(entry, absDir);
+      yield { rel, type, depth };
+      if (type === 'directory' && depth < options.maxDepth) yield* visit(path.join(absDir, entry.name), rel, depth + 1);
+    }
+  }
+  yield* visit(startAbs, '', 1);
+}

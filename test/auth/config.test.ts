@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/tmp');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const OAUTH = { AUTH_MODE: 'oauth', PUBLIC_URL: 'https://mcp.example.com', OAUTH_ISSUER: 'https://auth.example.com' };
+
+describe('OAuth configuration', () => {
+  it.each(['oauth', 'both'])('AUTH_MODE=%s requires PUBLIC_URL and OAUTH_ISSUER, naming the variable', (mode) => {
+    expect(configError({ AUTH_MODE: mode, OAUTH_ISSUER: 'https://auth.example.com' }).variable).toBe('PUBLIC_URL');
+    const missingIssuer = configError({ AUTH_MODE: mode, PUBLIC_URL: 'https://mcp.example.com' });
+    expect(missingIssuer.variable).toBe('OAUTH_ISSUER');
+    expect(missingIssuer.message).toContain(`AUTH_MODE=${mode}`);
+  });
+
+  it('needs neither in api_key or none mode', () => {
+    expect(loadConfig({ AUTH_MODE: 'api_key' }, '/tmp').oauth.enabled).toBe(false);
+    expect(loadConfig({ AUTH_MODE: 'none' }, '/tmp').oauth.enabled).toBe(false);
+  });
+
+  it('derives the canonical resource and its metadata URL from PUBLIC_URL', () => {
+    for (const publicUrl of ['https://MCP.example.com', 'https://mcp.example.com/', 'https://mcp.example.com:443//']) {
+      const { oauth } = loadConfig({ ...OAUTH, PUBLIC_URL: publicUrl }, '/tmp');
+      expect(oauth.resource).toBe('https://mcp.example.com/mcp');
+      expect(oauth.resourceMetadataUrl).toBe('https://mcp.example.com/.well-known/oauth-protected-resource/mcp');
+      expect(oauth.audiences).toEqual(['https://mcp.example.com/mcp']);
+    }
+    const prefixed = loadConfig({ ...OAUTH, PUBLIC_URL: 'https://example.com/tools/' }, '/tmp').oauth;
+    expect(prefixed.resource).toBe('https://example.com/tools/mcp');
+    expect(prefixed.resourceMetadataUrl).toBe('https://example.com/.well-known/oauth-protected-resource/tools/mcp');
+  });
+
+  it('has documented defaults', () => {
+    const { oauth } = loadConfig(OAUTH, '/tmp');
+    expect(oauth).toMatchObject({ scopeRead: 'mcp:read', scopeWrite: 'mcp:write', jwksCacheMs: 600_000, clockToleranceSec: 30, mcpInsufficientScope: 'tool_result', issuer: 'https://auth.example.com' });
+    expect(oauth.introspection).toBeUndefined();
+  });
+
+  it('reads the overrides', () => {
+    const { oauth } = loadConfig(
+      {
+        ...OAUTH,
+        OAUTH_AUDIENCE: 'api://mcp,https://mcp.example.com/mcp',
+        OAUTH_SCOPE_READ: 'files.read',
+        OAUTH_SCOPE_WRITE: 'files.write',
+        OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect',
+        OAUTH_INTROSPECTION_CLIENT_ID: 'rs',
+        OAUTH_INTROSPECTION_CLIENT_SECRET: 'secret',
+        OAUTH_MCP_INSUFFICIENT_SCOPE: 'http_403',
+      },
+      '/tmp',
+    );
+    expect(oauth.audiences).toEqual(['api://mcp', 'https://mcp.example.com/mcp']);
+    expect(oauth.resource).toBe('https://mcp.example.com/mcp');
+    expect(oauth).toMatchObject({ scopeRead: 'files.read', scopeWrite: 'files.write', mcpInsufficientScope: 'http_403' });
+    expect(oauth.introspection).toMatchObject({ url: 'https://auth.example.com/introspect', clientId: 'rs', clientSecret: 'secret', cacheMs: 30_000 });
+  });
+
+  it.each([
+    ['PUBLIC_URL', { PUBLIC_URL: 'http://mcp.example.com' }],
+    ['OAUTH_ISSUER', { OAUTH_ISSUER: 'http://auth.example.com' }],
+    ['OAUTH_JWKS_URL', { OAUTH_JWKS_URL: 'http://auth.example.com/jwks' }],
+  ])('Security: refuses plain http for %s off loopback', (variable, env) => {
+    expect(configError({ ...OAUTH, ...env }).variable).toBe(variable);
+  });
+
+  it('allows plain http on loopback (development, tests)', () => {
+    const { oauth } = loadConfig({ AUTH_MODE: 'oauth', PUBLIC_URL: 'http://127.0.0.1:3000', OAUTH_ISSUER: 'http://localhost:8080' }, '/tmp');
+    expect(oauth.resource).toBe('http://127.0.0.1:3000/mcp');
+  });
+
+  it.each([
+    ['PUBLIC_URL', { PUBLIC_URL: 'https://mcp.example.com/?x=1' }],
+    ['OAUTH_SCOPE_READ', { OAUTH_SCOPE_READ: 'two words' }],
+    ['OAUTH_SCOPE_WRITE', { OAUTH_SCOPE_WRITE: 'mcp:read' }],
+    ['OAUTH_INTROSPECTION_CLIENT_ID', { OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect' }],
+    ['OAUTH_INTROSPECTION_CLIENT_SECRET', { OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect', OAUTH_INTROSPECTION_CLIENT_ID: 'rs' }],
+    ['OAUTH_CLOCK_TOLERANCE_S', { OAUTH_CLOCK_TOLERANCE_S: '3600' }],
+    ['OAUTH_MCP_INSUFFICIENT_SCOPE', { OAUTH_MCP_INSUFFICIENT_SCOPE: 'ignore' }],
+  ])('%s: a bad value stops startup naming it', (variable, env) => {
+    expect(configError({ ...OAUTH, ...env }).variable).toBe(variable);
+  });
+});
