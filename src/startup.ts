@@ -15,10 +15,12 @@ export interface PreparedAuth {
  */
 export function prepareAuth(config: Config): PreparedAuth {
   const { auth, server } = config;
-  if (auth.mode === 'none' && !isLoopbackHost(server.host) && !auth.allowUnauthenticatedRemote) {
+  // A loopback bind behind a tunnel (PUBLIC_URL elsewhere) is just as public as 0.0.0.0.
+  const exposed = !isLoopbackHost(server.host) || (server.publicUrl !== undefined && !isLoopbackHost(server.publicUrl.hostname));
+  if (auth.mode === 'none' && exposed && !auth.allowUnauthenticatedRemote) {
     throw new ConfigError(
       'AUTH_NONE_ALLOW_REMOTE',
-      `true to run without authentication on the non-loopback address ${server.host} (or set HOST=127.0.0.1, or choose another AUTH_MODE)`,
+      `true to run without authentication while reachable from elsewhere (HOST=${server.host}${server.publicUrl ? `, PUBLIC_URL=${server.publicUrl.origin}` : ''}); or bind to 127.0.0.1 without a public URL, or choose another AUTH_MODE`,
     );
   }
   if ((auth.mode === 'api_key' || auth.mode === 'both') && auth.apiKeys.length === 0) {

@@ -19,8 +19,15 @@ import type { RedisHandle } from './redis.js';
  * write finishes after it and would otherwise cache pre-write data.
  *
  * During a Redis outage reads bypass the cache (nothing can be validated) and invalidations are
- * local; the first reconnect flushes this replica's entries, and a replica that missed publishing
- * an invalidation bumps the `all` generation, which every entry depends on, once Redis is back.
+ * local. Entries filled under an earlier connection are never served again (a restarted Redis
+ * restarts its counters, so old generation values can reappear), and a replica that missed
+ * publishing an invalidation bumps the `all` generation, which every entry depends on, as soon as
+ * Redis answers again. Left open: while only the writer is cut off from Redis, replicas that
+ * still reach it may serve entries the write made stale, until it reconnects or the entry's TTL
+ * ends.
+ *
+ * Generations that vanish (eviction, FLUSHDB) count as changed, and a lost sequence restarts from
+ * the clock, above every value it handed out before.
  */
 interface Entry {
   value: unknown;
@@ -42,20 +49,29 @@ const LOCAL_ALL = '\u0000all';
 const GEN_TTL_MS = 24 * 3_600_000;
 const MAX_PENDING_FILLS = 10_000;
 
+// A missing sequence (new or flushed Redis) starts from the clock, in microseconds, so it never
+// repeats values handed out before the flush.
+const START_SEQUENCE = `
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SET', KEYS[1], ARGV[1]) end`;
+
+// "Now", for a read that is about to run.
+const SNAPSHOT = `${START_SEQUENCE}
+return redis.call('GET', KEYS[1])`;
+
 // Bump the sequence and stamp every tag with it, atomically.
-const INVALIDATE = `
+const INVALIDATE = `${START_SEQUENCE}
 local s = redis.call('INCR', KEYS[1])
-for i = 2, #KEYS do redis.call('SET', KEYS[i], s, 'PX', ARGV[1]) end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], s, 'PX', ARGV[2]) end
 return s`;
 
 // Read the generations a fill depends on. A tag that has none (never invalidated, or evicted)
 // gets the current sequence: an evicted generation must never come back as an older value.
-const FILL = `
-local s = redis.call('GET', KEYS[1]) or '0'
+const FILL = `${START_SEQUENCE}
+local s = redis.call('GET', KEYS[1])
 local out = {}
 for i = 2, #KEYS do
   local g = redis.call('GET', KEYS[i])
-  if g then redis.call('PEXPIRE', KEYS[i], ARGV[1]) else g = s; redis.call('SET', KEYS[i], g, 'PX', ARGV[1]) end
+  if g then redis.call('PEXPIRE', KEYS[i], ARGV[2]) else g = s; redis.call('SET', KEYS[i], g, 'PX', ARGV[2]) end
   out[#out + 1] = g
 end
 return out`;
@@ -88,8 +104,8 @@ export class SharedCache implements ResultCache {
         this.rememberFill(key, { seq: Number(current[0] ?? 0), epoch });
         return undefined;
       }
-      const seq = await this.redis.bounded(this.redis.client.get(this.seqKey()));
-      this.rememberFill(key, { seq: Number(seq ?? 0), epoch });
+      const seq = await this.redis.bounded(this.redis.client.eval(SNAPSHOT, 1, this.seqKey(), sequenceStart()));
+      this.rememberFill(key, { seq: Number(seq), epoch });
     } catch (error) {
       this.warn('cache read skipped', error);
     }
@@ -103,7 +119,7 @@ export class SharedCache implements ResultCache {
     const keys = [this.seqKey(), ...this.genKeys(tags)];
     let gens: string[];
     try {
-      gens = (await this.redis.bounded(this.redis.client.eval(FILL, keys.length, ...keys, GEN_TTL_MS))) as string[];
+      gens = (await this.redis.bounded(this.redis.client.eval(FILL, keys.length, ...keys, sequenceStart(), GEN_TTL_MS))) as string[];
     } catch (error) {
       this.warn('cache fill skipped', error);
       return;
@@ -140,7 +156,7 @@ export class SharedCache implements ResultCache {
     if (!this.redis.isReady()) return false;
     const keys = [this.seqKey(), ...this.tagKeys(tags)];
     try {
-      await this.redis.bounded(this.redis.client.eval(INVALIDATE, keys.length, ...keys, GEN_TTL_MS));
+      await this.redis.bounded(this.redis.client.eval(INVALIDATE, keys.length, ...keys, sequenceStart(), GEN_TTL_MS));
       return true;
     } catch (error) {
       this.warn('cache invalidation not shared', error);
@@ -200,6 +216,10 @@ export class SharedCache implements ResultCache {
   private warn(message: string, error: unknown): void {
     this.logger.debug(message, { error: error instanceof Error ? error.message : String(error) });
   }
+}
+
+function sequenceStart(): string {
+  return String(Date.now() * 1000);
 }
 
 function sameGenerations(current: (string | null)[], stored: string[]): boolean {

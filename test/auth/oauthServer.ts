@@ -26,6 +26,8 @@ export async function startOAuthServer(env: Env, toolFactories: ToolFactory[] = 
     DATA_DIR: path.join(root, 'data'),
     WORKSPACE_DIR: path.join(root, 'workspace'),
     PUBLIC_URL: url,
+    // Rate limits are tested elsewhere; replays here send many requests from one address.
+    RATE_LIMIT_MAX: '0',
     ...env,
   };
   mkdirSync(fullEnv.DATA_DIR!, { recursive: true });

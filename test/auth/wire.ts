@@ -27,9 +27,11 @@ export function parseBody(contentType: string, text: string): any {
 }
 
 export async function send(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<WireAnswer> {
+  const headers = new Headers(init.headers);
+  if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
   const response = await fetch(url, {
     method: init.method ?? 'POST',
-    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    headers,
     body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
   });
   const text = await response.text();

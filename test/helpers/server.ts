@@ -39,6 +39,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     DATA_DIR: path.join(root, 'data'),
     WORKSPACE_DIR: path.join(root, 'workspace'),
     PORT: '0',
+    // Suites make many calls from one key; rate-limit tests set their own limit.
+    RATE_LIMIT_MAX: '0',
     ...options.env,
   };
   mkdirSync(env.DATA_DIR!, { recursive: true });

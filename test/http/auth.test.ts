@@ -36,6 +36,9 @@ describe('authentication and startup safety', () => {
     expect(() => prepareAuth(allowed)).not.toThrow();
     const local = loadConfig({ AUTH_MODE: 'none' }, '/tmp');
     expect(() => prepareAuth(local)).not.toThrow();
+    // A tunnel makes a loopback bind public too.
+    const tunnelled = loadConfig({ AUTH_MODE: 'none', PUBLIC_URL: 'https://abc.trycloudflare.com' }, '/tmp');
+    expect(() => prepareAuth(tunnelled)).toThrow('AUTH_NONE_ALLOW_REMOTE');
   });
 
   it('serves everyone in explicit no-auth mode, without a 401', async () => {

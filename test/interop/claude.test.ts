@@ -11,19 +11,13 @@ const META = {
   'io.modelcontextprotocol/clientCapabilities': {},
 };
 
-/** A 2026-07-28 request: Mcp-Method (and Mcp-Name for calls) headers plus the _meta envelope. */
-function modern(token: string | undefined, id: number | string, method: string, params: Record<string, unknown> = {}) {
-  const headers: Record<string, string> = { 'mcp-method': method, 'mcp-protocol-version': MODERN };
-  if (method === 'tools/call') headers['mcp-name'] = String(params.name);
-  return rpc('', { jsonrpc: '2.0', id, method, params: { ...params, _meta: META } }, token, headers);
-}
-
 let as: TestAuthorizationServer;
 let server: TestServer;
 let post: (token: string | undefined, id: number | string, method: string, params?: Record<string, unknown>) => ReturnType<typeof rpc>;
 beforeAll(async () => {
   as = await startAuthorizationServer();
   server = await startOAuthServer({ AUTH_MODE: 'oauth', OAUTH_ISSUER: as.issuer });
+  // A 2026-07-28 request: Mcp-Method (and Mcp-Name for calls) headers plus the _meta envelope.
   post = (token, id, method, params = {}) => {
     const headers: Record<string, string> = { 'mcp-method': method, 'mcp-protocol-version': MODERN };
     if (method === 'tools/call') headers['mcp-name'] = String(params.name);
@@ -98,5 +92,3 @@ describe('Claude Desktop through mcp-remote (npx mcp-remote <url> --header "Auth
     expect(get.status).toBe(405);
   });
 });
-
-void modern;

@@ -14,6 +14,8 @@ const MAX_BYTES = 256 * 1024;
  */
 export async function fetchJson(url: string, init: RequestInit & { timeoutMs: number }): Promise<JsonAnswer> {
   const { timeoutMs, ...requestInit } = init;
+  // Security: redirects are refused unless a caller opts in, so client credentials sent to the
+  // introspection endpoint are never replayed to wherever a redirect points.
   let response: Response;
   try {
     response = await fetch(url, { redirect: 'error', ...requestInit, signal: AbortSignal.timeout(timeoutMs) });

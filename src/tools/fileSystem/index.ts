@@ -1,6 +1,6 @@
+import { constants as C, promises as fs } from 'node:fs';
 import type { ToolOperation } from '../../core/operation.js';
 import type { ToolEnv, ToolFactory, ToolModule } from '../../core/toolModule.js';
-import { promises as fs, constants as C } from 'node:fs';
 import type { WriteHooks } from './atomicWrite.js';
 import { makeEmitter, type FsContext } from './fsContext.js';
 import { createDirectoryOperation } from './operations/createDirectory.js';
@@ -28,17 +28,16 @@ export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolO
   const ws = await Workspace.open(env.config.server.workspaceDir);
   const tool: FsContext = { ws, config, logger: env.logger, emit: makeEmitter(env.workspaceEvents, env.logger), hooks: options.hooks };
 
-  const reads: ToolOperation[] = [
+  // Declaration order is the order tools/list shows (the order of the issue).
+  const all: ToolOperation[] = [
     readFileOperation(tool),
     readMultipleFilesOperation(tool),
+    writeFileOperation(tool),
+    editFileOperation(tool),
     listDirectoryOperation(tool),
     directoryTreeOperation(tool),
     searchFilesOperation(tool),
     getFileInfoOperation(tool),
-  ];
-  const writes: ToolOperation[] = [
-    writeFileOperation(tool),
-    editFileOperation(tool),
     createDirectoryOperation(tool),
     moveFileOperation(tool),
     deleteFileOperation(tool),
@@ -47,9 +46,14 @@ export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolO
   return {
     name: TOOL,
     // FS_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
-    operations: config.readOnly ? reads : [...reads, ...writes],
+    operations: config.readOnly ? all.filter((op) => op.annotations.readOnlyHint) : all,
     ready: async () => {
-      await fs.access(ws.root, config.readOnly ? C.R_OK : C.R_OK | C.W_OK);
+      try {
+        await fs.access(ws.root, config.readOnly ? C.R_OK : C.R_OK | C.W_OK);
+      } catch {
+        // No path in the message: readiness output may be shown to callers.
+        throw new Error(config.readOnly ? 'the workspace folder is not readable' : 'the workspace folder is not readable and writable');
+      }
     },
   };
 }

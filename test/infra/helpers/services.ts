@@ -52,3 +52,22 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Deletes every key under a test prefix (test runs share the machine's Redis). */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) await client.del(...keys);
+    } while (cursor !== '0');
+  } catch {
+    // Nothing to clean when Redis is gone.
+  } finally {
+    client.disconnect();
+  }
+}

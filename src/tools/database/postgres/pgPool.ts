@@ -1,0 +1,28 @@
+import pg from 'pg';
+import type { Logger } from 'winston';
+
+// Dates and times stay the text PostgreSQL sends: converting `timestamp` (no zone) through a JS
+// Date would silently shift it by the server's local offset.
+const AS_TEXT = new Set([1082 /* date */, 1083 /* time */, 1114 /* timestamp */, 1184 /* timestamptz */, 1266 /* timetz */, 1186 /* interval */]);
+const INT8 = 20;
+
+function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+  if (AS_TEXT.has(oid)) return (value) => value;
+  // bigint (count(*), bigserial keys): a number when exact, else the digits as text.
+  if (oid === INT8) return (value) => (Number.isSafeInteger(Number(value)) ? Number(value) : value);
+  return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format ?? 'text');
+}
+
+export function createPool(connectionString: string, max: number, logger: Logger): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'mcp-tool-server',
+    types: { getTypeParser } as unknown as pg.CustomTypesConfig,
+  });
+  // Without a listener, an idle connection dropped by the server would crash the process.
+  pool.on('error', (error) => logger.warn('postgres idle connection error', { error: error.message }));
+  return pool;
+}

@@ -1,0 +1,59 @@
+import type pg from 'pg';
+import { ToolError } from '../../../core/errors.js';
+import { refuse } from '../refusals.js';
+
+export interface Session {
+  client: pg.PoolClient;
+  /** Runs `fn` in a transaction that commits (writes) or always rolls back (reads). */
+  transaction<T>(mode: 'read only' | 'default', timeoutMs: number, end: 'COMMIT' | 'ROLLBACK', fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Borrows a pooled connection for one operation. On cancellation the running statement is
+ * cancelled and the connection is discarded rather than returned, so the cancel can never land
+ * on someone else's statement later.
+ */
+export async function withSession<T>(pool: pg.Pool, signal: AbortSignal, fn: (session: Session) => Promise<T>): Promise<T> {
+  if (signal.aborted) throw refuse.cancelled();
+  const client = await pool.connect();
+  let discard = false;
+  let active = true;
+  const onAbort = () => {
+    if (!active) return;
+    discard = true;
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (pid) pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  const session: Session = {
+    client,
+    async transaction(mode, timeoutMs, end, body) {
+      await client.query(mode === 'read only' ? 'BEGIN READ ONLY' : 'BEGIN');
+      try {
+        // Security: the time limit is the database's own; a number we computed, never caller text.
+        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`);
+        const result = await body();
+        await client.query(end);
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          discard = true;
+        });
+        throw error;
+      }
+    },
+  };
+
+  try {
+    return await fn(session);
+  } catch (error) {
+    // An error without a SQLSTATE is a broken connection: do not hand it to the next caller.
+    if (!(error instanceof ToolError) && typeof (error as { severity?: unknown })?.severity !== 'string') discard = true;
+    throw error;
+  } finally {
+    active = false;
+    signal.removeEventListener('abort', onAbort);
+    client.release(discard ? true : undefined);
+  }
+}

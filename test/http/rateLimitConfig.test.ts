@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/tmp');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('scale-out configuration', () => {
+  it('has the design\'s defaults: 60 requests per 60 s per caller, 5× that per address', () => {
+    const { scale } = loadConfig({}, '/tmp');
+    expect(scale).toMatchObject({ rateLimitWindowMs: 60_000, rateLimitMax: 60, rateLimitIpMax: 300, rateLimitTools: [], redisPrefix: 'mcp:', sessionTtlMs: 86_400_000 });
+  });
+
+  it('reads per-tool and per-operation limits', () => {
+    const { scale } = loadConfig({ RATE_LIMIT_TOOLS: 'file_system.write_file=10, database=30' }, '/tmp');
+    expect(scale.rateLimitTools).toEqual([
+      { target: 'file_system.write_file', max: 10 },
+      { target: 'database', max: 30 },
+    ]);
+  });
+
+  it('turns the address limit off with the caller limit unless it is set on its own', () => {
+    expect(loadConfig({ RATE_LIMIT_MAX: '0' }, '/tmp').scale.rateLimitIpMax).toBe(0);
+    expect(loadConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_IP_MAX: '50' }, '/tmp').scale.rateLimitIpMax).toBe(50);
+  });
+
+  it.each([
+    ['RATE_LIMIT_TOOLS', 'database'],
+    ['RATE_LIMIT_TOOLS', 'database=0'],
+    ['RATE_LIMIT_TOOLS', 'database=61'],
+    ['RATE_LIMIT_TOOLS', 'Database=3'],
+    ['RATE_LIMIT_TOOLS', 'a.b.c=3'],
+    ['RATE_LIMIT_TOOLS', 'database=3,database=4'],
+    ['REDIS_PREFIX', 'has space'],
+    ['REDIS_TIMEOUT_MS', '1'],
+    ['SESSION_MAX_KEYS', '0'],
+    ['RATE_LIMIT_IP_MAX', '-1'],
+  ])('%s=%s stops startup with a message naming the variable', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.variable).toBe(name);
+    expect(error.message).toContain(name);
+  });
+});
