@@ -7,7 +7,7 @@ import { renderChart } from './lib/chart.js';
 import { cleanupNow } from './lib/cleanup.js';
 import type { BenchContext } from './lib/context.js';
 import { closeAgent } from './lib/http.js';
-import { describeMachine } from './lib/machine.js';
+import { describeMachine, loadNow } from './lib/machine.js';
 import { renderMarkdown, renderSummary } from './lib/markdown.js';
 import { OUR_DEFAULT_ENV } from './lib/ours.js';
 import { RESULTS_DIR } from './lib/paths.js';
@@ -30,6 +30,7 @@ const WORKLOADS: [SectionId, string, (ctx: BenchContext) => Promise<void>][] = [
   ['database', 'database.query vs pg', databaseWorkload],
   ['rate_limit', 'Rate limiter: Redis vs in-process', rateLimitWorkload],
   ['memory', 'Cold start and memory', memoryWorkload],
+  ['profile', 'CPU profiles', profileWorkload],
 ];
 
 async function main(): Promise<void> {
@@ -37,7 +38,10 @@ async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
   const machine = describeMachine();
   const log = (line: string) => console.error(line);
-  log(`mcp-tool-server bench (${settings.mode}) — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
+  log(`mcp-tool-server bench (${settings.mode}) — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage.start}`);
+  if (machine.loadAverage.start > machine.cores / 2) {
+    log(`warning: the machine is already busy (load average ${machine.loadAverage.start} on ${machine.cores} cores); ratios hold up better than absolute figures, but expect noise.`);
+  }
   ensureServerBuilt(log);
   const book = new ResultBook();
   const ctx: BenchContext = { settings, book, baselineDir: compileBaselines(), log };
@@ -57,15 +61,8 @@ async function main(): Promise<void> {
     }
     log(`   (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
-  if (settings.profile) {
-    log('\n== CPU profiles');
-    try {
-      await profileWorkload(ctx);
-    } catch (error) {
-      log(`   profiling FAILED: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
 
+  machine.loadAverage.end = loadNow();
   const results: BenchResults = {
     machine,
     mode: settings.mode,
@@ -92,11 +89,15 @@ async function main(): Promise<void> {
 
   console.log(renderSummary(results));
   if (!settings.dryRun) {
+    // Only a complete full run replaces the committed results; smoke and partial runs write
+    // *.tmp files next to them (ignored by git) so they can still be looked at.
+    const complete = settings.mode === 'full' && WORKLOADS.every(([id]) => id === 'profile' || settings.only.has(id));
+    const name = (file: string) => (complete ? file : `${settings.mode}-${file}.tmp`);
     mkdirSync(RESULTS_DIR, { recursive: true });
-    writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(path.join(RESULTS_DIR, 'latest.md'), renderMarkdown(results));
-    writeFileSync(path.join(RESULTS_DIR, 'chart.svg'), renderChart(results.ratios, `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)} (${settings.mode})`));
-    log(`wrote ${path.relative(process.cwd(), RESULTS_DIR)}/latest.json, latest.md, chart.svg`);
+    writeFileSync(path.join(RESULTS_DIR, name('latest.json')), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(path.join(RESULTS_DIR, name('latest.md')), renderMarkdown(results));
+    writeFileSync(path.join(RESULTS_DIR, name('chart.svg')), renderChart(results.ratios, `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)} (${settings.mode} run)`));
+    log(`wrote ${['latest.json', 'latest.md', 'chart.svg'].map((f) => path.join(path.relative(process.cwd(), RESULTS_DIR), name(f))).join(', ')}`);
   }
   const missed = results.targets.filter((t) => t.pass === false);
   if (missed.length && !settings.profile) log(`${missed.length} target(s) missed; \`npm run bench -- --profile\` shows where the time goes.`);

@@ -14,9 +14,10 @@ import { mcpServerFactory } from './dialects/mcp/serverFactory.js';
 import { envelopeEndpoint } from './dialects/envelope/handler.js';
 import { accessLog } from './http/accessLog.js';
 import { authenticate } from './http/authenticate.js';
+import { cancelByNotice } from './http/cancelByNotice.js';
 import { detectDialect, dialectFor } from './http/dialect.js';
 import { sendError } from './http/errorReply.js';
-import { healthRoutes, moduleReadiness, type ReadinessCheck } from './http/health.js';
+import { healthRoutes, moduleReadiness, pingReadiness, type ReadinessCheck } from './http/health.js';
 import { metricsRoute, requestMetrics } from './http/metrics.js';
 import { corsForMcp, hostGuard, originGuard, originPolicy } from './http/hostAndOrigin.js';
 import { jsonBody } from './http/jsonBody.js';
@@ -101,6 +102,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(wellKnownRoutes({ mode: config.auth.mode, oauth }));
   app.use(corsForMcp(policy));
   const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
+  if (redis) readiness.push(pingReadiness('redis', () => redis.bounded(redis.client.ping())));
   app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
   app.use(metricsRoute({ token: options.ops?.metricsToken }));
 
@@ -132,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     authenticate({ authenticators, challenge: oauth?.challenge ?? apiKeyChallenge }),
     ...limits.byCaller,
     ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(registry, oauth.insufficientScope)] : []),
+    cancelByNotice(),
     dispatch,
   );
 

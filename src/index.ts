@@ -2,6 +2,7 @@ import dotenv from 'dotenv';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { createHttpServer, listen } from './http/listen.js';
+import { drain } from './http/drain.js';
 import { startupBanner } from './banner.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { parseOpsConfig } from './config/ops.js';
@@ -41,19 +42,9 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
-    const deadline = setTimeout(() => {
-      logger.warn('shutdown deadline passed; closing remaining connections');
-      server.closeAllConnections();
-    }, ops.shutdownTimeoutMs);
-    deadline.unref();
-    // Stop accepting; in-flight requests finish (idle keep-alive sockets are closed now).
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    // Stop accepting; in-flight requests finish (up to the deadline), then tools, Redis and the cache close.
+    await drain(server, { deadlineMs: ops.shutdownTimeoutMs, logger, onStopped: () => logger.info('shutting down', { signal }) });
     await built.close().catch((error: unknown) => logger.error('closing resources failed', { error: String(error) }));
-    clearTimeout(deadline);
     logger.info('stopped');
     logger.on('finish', () => process.exit(0));
     logger.end();

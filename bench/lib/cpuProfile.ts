@@ -18,16 +18,6 @@ export interface Share {
   percent: number;
 }
 
-export interface CategoryRow {
-  name: string;
-  /** CPU µs per request: the category's own frames. */
-  self: number;
-  /** … charged to the nearest package / our code up the stack. */
-  charged: number;
-  /** … with the category anywhere on the stack. */
-  inclusive: number;
-}
-
 export interface ProfileSummary {
   /** CPU time the profile saw, idle excluded. */
   busyMs: number;

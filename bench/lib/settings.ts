@@ -1,6 +1,6 @@
 import type { RoundPlan } from './rounds.js';
 
-export const SECTION_IDS = ['protocol', 'read_file', 'batch', 'search', 'database', 'rate_limit', 'memory'] as const;
+export const SECTION_IDS = ['protocol', 'read_file', 'batch', 'search', 'database', 'rate_limit', 'memory', 'profile'] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export interface Settings {
@@ -26,8 +26,8 @@ export interface Settings {
 
 const USAGE = `npm run bench [-- options]
   --quick          ~1-minute smoke: fewer, shorter rounds
-  --profile        also run our server and the SDK baseline under --cpu-prof and summarise where time goes
-  --only a,b       run only these sections: ${SECTION_IDS.join(', ')}
+  --profile        also run our server and two baselines under --cpu-prof and summarise where time goes
+  --only a,b       run only these sections: ${SECTION_IDS.join(', ')} (profile = --profile alone)
   --no-write       print the table but leave bench/results untouched
   --help`;
 
@@ -38,7 +38,7 @@ export function parseArgs(argv: string[]): Settings {
     process.exit(0);
   }
   const onlyIndex = argv.indexOf('--only');
-  const only = new Set<SectionId>(SECTION_IDS);
+  const only = new Set<SectionId>(SECTION_IDS.filter((id) => id !== 'profile' || argv.includes('--profile')));
   if (onlyIndex >= 0) {
     only.clear();
     for (const name of (argv[onlyIndex + 1] ?? '').split(',').filter(Boolean)) {
@@ -67,7 +67,7 @@ export function parseArgs(argv: string[]): Settings {
     idleSettleMs: quick ? 1_000 : 3_000,
     leakWarmupCalls: quick ? 1_000 : 3_000,
     leakCalls: 10_000,
-    profile: argv.includes('--profile'),
+    profile: only.has('profile'),
     profileSeconds: quick ? 4 : 10,
     only,
     dryRun: argv.includes('--no-write'),

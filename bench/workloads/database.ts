@@ -10,6 +10,7 @@ import { percentile } from '../lib/stats.js';
 import { requireOperation, requireParameter } from './guards.js';
 
 const PG_URL = 'postgres://postgres@127.0.0.1:5432/test';
+const roleUrl = (role: string) => `postgres://${role}@127.0.0.1:5432/test`;
 const POOL_SIZE = 10;
 
 async function reachable(): Promise<string | undefined> {
@@ -64,25 +65,31 @@ export async function databaseWorkload(ctx: BenchContext): Promise<void> {
     section.notes.push(`Skipped: PostgreSQL at 127.0.0.1:5432 (db test) is not reachable: ${why}.`);
     return;
   }
-  const table = `bench_items_${randomBytes(4).toString('hex')}`;
+  const suffix = randomBytes(4).toString('hex');
+  const table = `bench_items_${suffix}`;
+  // Our server refuses superuser roles, as a deployment should: both sides use a reader role made for this run.
+  const role = `bench_reader_${suffix}`;
   const admin = new pg.Client({ connectionString: PG_URL });
   await admin.connect();
-  const pool = new pg.Pool({ connectionString: PG_URL, max: POOL_SIZE });
+  let pool: pg.Pool | undefined;
   let server: OurServer | undefined;
   try {
     await admin.query(`CREATE TABLE ${table} (id integer PRIMARY KEY, name text NOT NULL, score double precision NOT NULL)`);
     await admin.query(`INSERT INTO ${table} SELECT g, 'item ' || g, g * 0.5 FROM generate_series(1, 1000) AS g`);
+    await admin.query(`CREATE ROLE ${role} LOGIN`);
+    await admin.query(`GRANT SELECT ON ${table} TO ${role}`);
+    pool = new pg.Pool({ connectionString: roleUrl(role), max: POOL_SIZE });
     const sql = `SELECT id, name, score FROM ${table} WHERE id BETWEEN 100 AND 119 ORDER BY id`;
 
     // Cache off so every call reaches PostgreSQL, as the direct pg side does.
-    server = await startOurs({ name: 'ours-database', env: { DATABASE_URL: PG_URL, CACHE_MAX_ENTRIES: '0', DB_READ_TABLES: table } });
+    server = await startOurs({ name: 'ours-database', env: { DATABASE_URL: roleUrl(role), CACHE_MAX_ENTRIES: '0', DB_READ_TABLES: table } });
     if (!(await requireOperation(server, section, 'database', 'query'))) return;
     const param = await requireParameter(server, section, 'database', 'query', ['sql', 'query', 'statement']);
     if (!param) return;
     const check = await server.envelope('database', 'query', { [param]: sql });
     if (check.status !== 200) {
       section.status = 'skipped';
-      section.notes.push(`Skipped: database.query answered ${check.status}: ${check.text.slice(0, 200)}`);
+      section.notes.push(`Skipped: database.query answered ${check.status}: ${String(check.json?.content?.error ?? check.text).slice(0, 300)}`);
       return;
     }
     const body = envelopeBody('database', 'query', { [param]: sql });
@@ -99,13 +106,14 @@ export async function databaseWorkload(ctx: BenchContext): Promise<void> {
       columns: ['Path', 'rps', 'p50 ms', 'p99 ms'],
       rows: [us, direct].map((x) => [x.label, fmt.rps(x.rps), fmt.ms(x.p50), fmt.ms(x.p99)]),
     });
-    section.notes.push(`Throughput through us / direct: ${fmt.ratio(ratio)}. Query: 20 rows by primary key from a 1,000-row table. The direct side runs in the bench process (no HTTP), so the ratio is the whole cost of serving a query over HTTP with auth, validation and the envelope.`);
+    section.notes.push(`Throughput through us / direct: ${fmt.ratio(ratio)}. Query: 20 rows by primary key from a 1,000-row table, as a least-privilege role with SELECT on that table only, result cache off. The direct side runs in the bench process (no HTTP), so the ratio is the whole cost of serving a query over HTTP with auth, validation, the read-only guard and the envelope.`);
     section.data = { ours: us, direct, ratio, sql };
     book.ratio({ label: 'database.query via us / pg direct', value: ratio, group: 'vs baseline' });
   } finally {
     await server?.dispose();
+    await pool?.end().catch(() => undefined);
     await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
     await admin.end().catch(() => undefined);
-    await pool.end().catch(() => undefined);
   }
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBaseline } from '../lib/baselines.js';
 import type { ChildServer } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
-import { summarizeProfile, type ProfileSummary, type Share } from '../lib/cpuProfile.js';
+import { summarizeProfile, type ProfileSummary } from '../lib/cpuProfile.js';
 import { runLoad, type LoadSpec } from '../lib/load.js';
 import { startOurs } from '../lib/ours.js';
 import { envelopeBody, envelopeHeaders, mcpHeaders, toolsCallBody } from '../lib/requests.js';
@@ -12,11 +12,19 @@ import { envelopeBody, envelopeHeaders, mcpHeaders, toolsCallBody } from '../lib
 interface Subject {
   id: string;
   label: string;
-  start: (nodeArgs: string[]) => Promise<ChildServer & { key?: string }>;
+  start: (nodeArgs: string[]) => Promise<ChildServer & { key?: string; tools?: () => Promise<Map<string, string[]>> }>;
   spec: (server: ChildServer & { key?: string }) => LoadSpec;
+  /** Profiled only when our server offers this tool.operation. */
+  needs?: [string, string];
 }
 
-const shareRow = (s: Share) => [s.name, `${s.percent.toFixed(1)}%`];
+/** Same 16 KiB file as the read_file workload. */
+function writeSample(workspaceDir: string): void {
+  mkdirSync(path.join(workspaceDir, 'docs'), { recursive: true });
+  writeFileSync(path.join(workspaceDir, 'docs', 'sample.md'), `# Sample\n\n${'- The quick brown fox reads a file through the MCP tool server and caches it.\n'.repeat(210)}`.slice(0, 16 * 1024));
+}
+
+const perRequest = (us: number, requests: number) => (us / requests).toFixed(us / requests >= 10 ? 0 : 1);
 
 /**
  * Runs each server under `--cpu-prof` with the protocol workload's load and summarises where its
@@ -53,49 +61,66 @@ export async function profileWorkload(ctx: BenchContext): Promise<void> {
       start: (nodeArgs) => startOurs({ name: 'ours-envelope-profiled', nodeArgs }),
       spec: (s) => ({ url: s.mcpUrl, requests: [{ body: envelopeBody('discovery', 'list_tools'), headers: envelopeHeaders(s.key!) }], verify: (t) => t.includes('"content":{"tools"') }),
     },
+    {
+      id: 'read_file_miss',
+      label: 'ours, envelope read_file 16 KiB, cache off',
+      needs: ['file_system', 'read_file'],
+      start: (nodeArgs) => startOurs({ name: 'ours-read-profiled', nodeArgs, env: { CACHE_MAX_ENTRIES: '0' }, prepareWorkspace: writeSample }),
+      spec: (s) => ({ url: s.mcpUrl, requests: [{ body: envelopeBody('file_system', 'read_file', { path: 'docs/sample.md' }), headers: envelopeHeaders(s.key!) }], verify: (t) => t.includes('"etag"') }),
+    },
   ];
   const summaries: Record<string, ProfileSummary & { requests: number; cpuUsPerRequest: number; file: string }> = {};
   for (const subject of subjects) {
     const out = path.join(dir, subject.id);
+    const spawned = performance.now();
     const server = await subject.start(['--cpu-prof', `--cpu-prof-dir=${out}`]);
     let requests = 0;
+    let skipMs = 0;
     try {
+      if (subject.needs && !(await server.tools?.())?.get(subject.needs[0])?.includes(subject.needs[1])) {
+        section.notes.push(`${subject.label}: not profiled, ${subject.needs.join('.')} is not offered by this build.`);
+        continue;
+      }
       const spec = subject.spec(server);
-      requests += (await runLoad(spec, { connections: settings.connections, durationS: 1 })).requests;
+      await runLoad(spec, { connections: settings.connections, durationS: 1 });
+      // Only the measured load counts: start-up and warm-up are cut from the profile by time.
+      skipMs = performance.now() - spawned;
       const measured = await runLoad(spec, { connections: settings.connections, durationS: settings.profileSeconds });
-      requests += measured.requests;
+      requests = measured.requests;
       log(`  ${subject.label}: ${Math.round(measured.rps)} rps under the profiler`);
     } finally {
       // The profile is written when the process exits.
       if ('dispose' in server) await (server as { dispose: () => Promise<void> }).dispose();
       else await server.stop();
     }
+    if (requests === 0) continue;
     const file = readdirSync(out).find((f) => f.endsWith('.cpuprofile'));
     if (!file) {
       section.notes.push(`${subject.label}: no .cpuprofile was written (did the process exit cleanly?).`);
       continue;
     }
-    const summary = summarizeProfile(path.join(out, file));
-    const cpuUsPerRequest = Math.round((summary.busyMs * 1000) / Math.max(1, requests));
+    const summary = summarizeProfile(path.join(out, file), { skipMs });
+    const n = Math.max(1, requests);
+    const cpuUsPerRequest = Math.round((summary.busyMs * 1000) / n);
     summaries[subject.id] = { ...summary, requests, cpuUsPerRequest, file: path.join(out, file) };
     section.tables.push(
       {
-        title: `${subject.label}: ${cpuUsPerRequest} µs CPU per request (${requests.toLocaleString('en-US')} requests, start-up included) — time charged to the package or our folder that caused it`,
-        columns: ['Charged to', 'share of CPU'],
-        rows: summary.attributed.map(shareRow),
+        title: `${subject.label}: ${cpuUsPerRequest} µs of server CPU per request (${requests.toLocaleString('en-US')} requests)`,
+        columns: ['Package / module', 'own frames µs/req', 'charged to it µs/req', 'on the stack µs/req'],
+        rows: summary.categories
+          .slice(0, 16)
+          .map((c) => [c.name, perRequest(c.selfUs, n), perRequest(c.chargedUs, n), perRequest(c.inclusiveUs, n)]),
       },
       {
-        title: `${subject.label}: anywhere on the stack (inclusive)`,
-        columns: ['Package / module', 'share of CPU'],
-        rows: summary.inclusive.slice(0, 10).map(shareRow),
-      },
-      {
-        title: `${subject.label}: hottest functions (self time)`,
-        columns: ['Function', 'share of CPU'],
-        rows: summary.functions.slice(0, 10).map(shareRow),
+        title: `${subject.label}: hottest functions (own time)`,
+        columns: ['Function', 'µs/req'],
+        rows: summary.functions.slice(0, 12).map((f) => [f.name, perRequest(f.ms * 1000, n)]),
       },
     );
   }
+  section.notes.push(
+    '"Own frames" is time in the package\'s own code; "charged to it" adds the node internals and builtins it called (time goes to the nearest package or folder of ours up the stack), so that column sums to the total; "on the stack" is inclusive (nested packages count for each). Start-up and the 1 s warm-up are cut from the profiles.',
+  );
   section.notes.push(`Raw profiles (open in Chrome DevTools → Performance): ${dir}`);
   section.data = summaries;
   log(`  profiles in ${dir}`);

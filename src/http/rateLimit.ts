@@ -40,7 +40,9 @@ interface Limiter {
 const counted = new WeakMap<Request, RequestCalls>();
 
 function clientIp(req: Request): string {
-  // `req.ip` honours TRUST_PROXY (Express "trust proxy" hops); IPv6 clients are grouped per /56.
+  // Security: `req.ip` believes X-Forwarded-For only for the TRUST_PROXY hops (Express "trust
+  // proxy"), so a client cannot name a fresh address per request; IPv6 is grouped per /56 because
+  // one subscriber usually holds a whole /56 or /64.
   return ipKeyGenerator(req.ip ?? 'unknown', 56);
 }
 
@@ -69,6 +71,7 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
     if (!known) throw new ConfigError('RATE_LIMIT_TOOLS', 'entries naming tools and operations this server offers', target);
   }
 
+  // Security: counted before the key check, so guessing keys costs requests like anything else.
   const ipLimiters: Limiter[] =
     scale.rateLimitIpMax > 0
       ? [{

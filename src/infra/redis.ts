@@ -76,7 +76,10 @@ function open(settings: RedisSettings, logger: Logger): Shared {
     state = 'down';
     logger.warn('redis down', { redis: where, reason, fallback: 'in-process rate limits, no shared cache, sessions unavailable' });
   };
-  client.on('error', (error: Error) => down(error.message));
+  // Connection errors arrive while (re)connecting; one on a healthy connection is not an outage.
+  client.on('error', (error: Error) => {
+    if (client.status !== 'ready') down(error.message);
+  });
   client.on('close', () => down('connection closed'));
   client.on('ready', () => {
     if (state === 'down') logger.info('redis back', { redis: where });

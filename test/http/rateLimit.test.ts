@@ -146,6 +146,15 @@ describe('rate limits (in-process)', () => {
     expect((await postJson(server.mcpUrl, echo(), from('2001:db8:0:100::1'))).status).toBe(401);
   });
 
+  it('without authentication, limits each client address instead of one shared "anonymous" caller', async () => {
+    const server = await start({ AUTH_MODE: 'none', RATE_LIMIT_MAX: '2', TRUST_PROXY: '1' });
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    expect((await postJson(server.mcpUrl, echo(), from('198.51.100.1'))).status).toBe(200);
+    expect((await postJson(server.mcpUrl, echo(), from('198.51.100.1'))).status).toBe(200);
+    expect((await postJson(server.mcpUrl, echo(), from('198.51.100.1'))).status).toBe(429);
+    expect((await postJson(server.mcpUrl, echo(), from('198.51.100.2'))).status).toBe(200);
+  });
+
   it('RATE_LIMIT_MAX=0 turns rate limiting off', async () => {
     const server = await start({ RATE_LIMIT_MAX: '0' });
     const statuses = await sendMany(server.mcpUrl, 30, echo);

@@ -213,4 +213,22 @@ describeWithRedisServer('two replicas while Redis stops and restarts under load'
     const read = await post(b.mcpUrl, call('session', 'get_state', {}, { session_id: 'recovered' }));
     expect(read.body.content.entries).toEqual([{ key: 'after', value: true }]);
   });
+
+  it('answers within the bound while Redis hangs without closing connections', async () => {
+    const [a, b] = pair;
+    redis.pause();
+    try {
+      for (const replica of [a, b]) {
+        const note = await post(replica.mcpUrl, call('note', 'read', { name: 'load' }), { timeoutMs: ANSWER_WITHIN_MS });
+        expect(note.status).toBe(200);
+        const session = await post(replica.mcpUrl, call('session', 'get_state', {}, { session_id: 'load' }), { timeoutMs: ANSWER_WITHIN_MS });
+        expect(session.status).toBe(503);
+        expect(session.body.content.code).toBe('UNAVAILABLE');
+      }
+    } finally {
+      redis.resume();
+    }
+    const after = await post(a.mcpUrl, call('session', 'get_state', {}, { session_id: 'recovered' }));
+    expect(after.body.content.entries).toEqual([{ key: 'after', value: true }]);
+  });
 });

@@ -28,9 +28,13 @@ export class TableAccess {
     return this.policy.readTables.length === 0 || this.policy.readTables.includes(table.name);
   }
 
+  /**
+   * Without DB_WRITE_TABLES, the writable tables are the readable ones: hiding a table hides it for
+   * writes too. Views are never written through this server (most are not updatable anyway).
+   */
   canWrite(table: TableRef): boolean {
-    if (this.policy.readOnly) return false;
-    return this.policy.writeTables.length === 0 || this.policy.writeTables.includes(table.name);
+    if (this.policy.readOnly || table.kind !== 'table') return false;
+    return this.policy.writeTables.length === 0 ? this.canRead(table) : this.policy.writeTables.includes(table.name);
   }
 
   /** Tables a caller may know about: readable or writable through this server. */
@@ -51,6 +55,7 @@ export class TableAccess {
     if (!this.canWrite(table)) {
       if (!this.canRead(table)) throw this.notFound(name, await this.visibleTables());
       // Security: DB_WRITE_TABLES / DB_READ_ONLY are enforced here, before any SQL is built.
+      if (table.kind === 'view') throw new ToolError('FORBIDDEN', `Refused: "${table.name}" is a view; insert and update work on tables only.`);
       throw new ToolError('FORBIDDEN', `Refused: table "${table.name}" is not writable through this server (DB_WRITE_TABLES / DB_READ_ONLY). list_tables shows which tables are writable.`);
     }
     return table;

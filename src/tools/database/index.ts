@@ -1,4 +1,60 @@
-import type { ToolFactory } from '../../core/toolModule.js';
+import path from 'node:path';
+import type { ToolOperation } from '../../core/operation.js';
+import type { ToolEnv, ToolFactory, ToolModule } from '../../core/toolModule.js';
+import { TableAccess } from './access.js';
+import type { DatabaseBackend } from './backend.js';
+import { TOOL, type DbContext } from './dbContext.js';
+import { describeTableOperation } from './operations/describeTable.js';
+import { insertOperation } from './operations/insert.js';
+import { listTablesOperation } from './operations/listTables.js';
+import { queryOperation } from './operations/query.js';
+import { updateOperation } from './operations/update.js';
+import { PostgresBackend } from './postgres/postgresBackend.js';
+import { SqliteBackend } from './sqlite/sqliteBackend.js';
 
-/** database tool — placeholder until its issue lands. */
-export const createDatabaseTool: ToolFactory = () => ({ name: 'database', operations: [] });
+export const DEFAULT_SQLITE_FILE = 'database.sqlite';
+
+function createBackend(env: ToolEnv): DatabaseBackend {
+  const config = env.config.database;
+  if (config.backend === 'postgres') {
+    return new PostgresBackend({
+      url: config.url!,
+      readTables: config.readTables,
+      poolMax: config.poolMax,
+      statementTimeoutMs: config.statementTimeoutMs,
+      allowPrivilegedRole: config.allowPrivilegedRole,
+      logger: env.logger,
+    });
+  }
+  const file = config.sqlitePath ? path.resolve(config.sqlitePath) : path.join(env.config.server.dataDir, DEFAULT_SQLITE_FILE);
+  return new SqliteBackend({ file, readTables: config.readTables, poolMax: config.poolMax, logger: env.logger });
+}
+
+/** The database tool: SQLite in DATA_DIR by default, PostgreSQL with DATABASE_URL=postgres://… */
+export const createDatabaseTool: ToolFactory = (env: ToolEnv): ToolModule => {
+  const config = env.config.database;
+  const backend = createBackend(env);
+  const db: DbContext = {
+    backend,
+    access: new TableAccess(backend, config),
+    config,
+    // The statement limit is the database's; the call limit leaves room to report it.
+    callTimeoutMs: Math.max(env.config.server.callTimeoutMs, config.statementTimeoutMs + 5_000),
+  };
+  const operations: ToolOperation[] = [listTablesOperation(db), describeTableOperation(db), queryOperation(db)];
+  // DB_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
+  if (!config.readOnly) operations.push(insertOperation(db), updateOperation(db));
+  return {
+    name: TOOL,
+    operations,
+    ready: async () => {
+      try {
+        await backend.ready();
+      } catch (error) {
+        // The message names the problem (unreachable, privileged role) but never the URL or a path.
+        throw new Error(`database: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    },
+    close: () => backend.close(),
+  };
+};

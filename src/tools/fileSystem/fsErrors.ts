@@ -9,6 +9,8 @@ import { quote } from './display.js';
 export function toFsToolError(error: unknown, display: string): unknown {
   if (error instanceof ToolError) return error;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  // Security: every message is built from the caller's own path text; the OS message (which
+  // carries the absolute path) is never passed on.
   const q = quote(display);
   switch (code) {
     case 'ENOENT':

@@ -16,11 +16,6 @@ export class KeyedLock {
     }
   }
 
-  /** Number of keys with a holder or waiters (for tests: must drop back to 0). */
-  get size(): number {
-    return this.tails.size;
-  }
-
   private async acquire(key: string): Promise<() => void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     let release!: () => void;

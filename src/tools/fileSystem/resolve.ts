@@ -82,6 +82,7 @@ export async function resolveInRoot(root: string, user: UserPath, options: Resol
       return { display, requested: user.rel, rel: rel.join('/'), abs: path.join(root, ...rel), stat: null, missing };
     }
 
+    // Security: links are expanded here, by us, so each target is checked before it is used.
     if (st.isSymbolicLink() && (!isFinal || options.followFinal)) {
       if (++hops > MAX_LINK_HOPS) {
         throw new ToolError('INVALID_PARAMS', `${quote(display)} passes through too many symbolic links (a link loop?).`);

@@ -6,10 +6,30 @@ export interface TextEdit {
   new_text: string;
 }
 
-/** Where `needle` occurs, overlapping occurrences included ("exactly once" must be strict). */
-function occurrences(haystack: string, needle: string, limit = 1000): number[] {
+/**
+ * Where `needle` occurs, overlapping occurrences included ("exactly once" must be strict).
+ * Security: Knuth–Morris–Pratt, so the cost is linear: repeated `indexOf` from every match is quadratic on
+ * periodic text, which a single large edit could use to pin the CPU.
+ */
+export function occurrences(haystack: string, needle: string, limit = 1000): number[] {
+  const m = needle.length;
   const found: number[] = [];
-  for (let i = haystack.indexOf(needle); i !== -1 && found.length < limit; i = haystack.indexOf(needle, i + 1)) found.push(i);
+  if (m === 0) return found;
+  const prefix = new Int32Array(m);
+  for (let i = 1, k = 0; i < m; i++) {
+    while (k > 0 && needle.charCodeAt(i) !== needle.charCodeAt(k)) k = prefix[k - 1]!;
+    if (needle.charCodeAt(i) === needle.charCodeAt(k)) k++;
+    prefix[i] = k;
+  }
+  for (let i = 0, k = 0; i < haystack.length; i++) {
+    while (k > 0 && haystack.charCodeAt(i) !== needle.charCodeAt(k)) k = prefix[k - 1]!;
+    if (haystack.charCodeAt(i) === needle.charCodeAt(k)) k++;
+    if (k === m) {
+      found.push(i - m + 1);
+      if (found.length >= limit) break;
+      k = prefix[k - 1]!;
+    }
+  }
   return found;
 }
 

@@ -71,6 +71,7 @@ export async function readTextSelection(
     if (selection.kind === 'tail') return true;
     return !full && i >= selection.skip && (selection.take === undefined || i < selection.skip + selection.take);
   };
+  // Security: never more than `maxBytes` of text is held, however large the file or its lines.
   const lineCap = (): number => (selection.kind === 'tail' ? maxBytes : maxBytes - outBytes);
 
   const append = (piece: string) => {

@@ -8,6 +8,9 @@ export interface PrivateRedis {
   start: () => Promise<void>;
   /** SIGKILL: the abrupt way, as a crash or a lost network would look. */
   stop: () => Promise<void>;
+  /** SIGSTOP / SIGCONT: connections stay open but nothing answers, like a hung server. */
+  pause: () => void;
+  resume: () => void;
 }
 
 export async function privateRedis(): Promise<PrivateRedis> {
@@ -45,5 +48,12 @@ export async function privateRedis(): Promise<PrivateRedis> {
   };
 
   await start();
-  return { port, url: `redis://127.0.0.1:${port}`, start, stop };
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+  };
 }

@@ -51,7 +51,7 @@ export function pgToolError(error: unknown, ctx: PgErrorContext): ToolError {
   if (['08', '53', '57', '58', 'XX'].includes(klass)) {
     return new ToolError('UNAVAILABLE', `The PostgreSQL server could not run the statement (${code}); retry later.`);
   }
-  if (['42', '22', '0A', '21', '2B', '2F', '38', '39', '44', '54', 'P0'].includes(klass)) {
+  if (['42', '22', '0A', '21', '2B', '2F', '38', '39', '44', '54', '55', 'P0'].includes(klass)) {
     return sqlError(message, ctx.phase === 'query' ? 'query accepts one read-only SELECT, WITH … SELECT, VALUES or TABLE statement; params bind to $1, $2 ….' : '');
   }
   return new ToolError('UPSTREAM_ERROR', `The database reported an error: ${message}.`);

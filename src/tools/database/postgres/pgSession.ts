@@ -13,7 +13,12 @@ export interface Session {
  * cancelled and the connection is discarded rather than returned, so the cancel can never land
  * on someone else's statement later.
  */
-export async function withSession<T>(pool: pg.Pool, signal: AbortSignal, fn: (session: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(
+  pool: pg.Pool,
+  signal: AbortSignal,
+  cancelBackend: (pid: number) => Promise<void>,
+  fn: (session: Session) => Promise<T>,
+): Promise<T> {
   if (signal.aborted) throw refuse.cancelled();
   const client = await pool.connect();
   let discard = false;
@@ -22,22 +27,25 @@ export async function withSession<T>(pool: pg.Pool, signal: AbortSignal, fn: (se
     if (!active) return;
     discard = true;
     const pid = (client as unknown as { processID?: number }).processID;
-    if (pid) pool.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
+    if (pid) cancelBackend(pid).catch(() => {});
   };
   signal.addEventListener('abort', onAbort, { once: true });
 
   const session: Session = {
     client,
     async transaction(mode, timeoutMs, end, body) {
-      await client.query(mode === 'read only' ? 'BEGIN READ ONLY' : 'BEGIN');
+      // Security: a read-only statement can still take session-level advisory locks, which
+      // outlive ROLLBACK; they are released before the connection goes back to the pool.
+      const after = mode === 'read only' ? '; SELECT pg_advisory_unlock_all()' : '';
       try {
         // Security: the time limit is the database's own; a number we computed, never caller text.
-        await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`);
+        // One round trip: both statements are ours, sent as one simple query.
+        await client.query(`${mode === 'read only' ? 'BEGIN READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`);
         const result = await body();
-        await client.query(end);
+        await client.query(end + after);
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
+        await client.query('ROLLBACK' + after).catch(() => {
           discard = true;
         });
         throw error;

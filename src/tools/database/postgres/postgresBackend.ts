@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { Logger } from 'winston';
 import type { Condition, DatabaseBackend, JsonValue, QueryLimits, QueryResult, Scalar, TableDescription, TableRef } from '../backend.js';
 import { buildInsert, buildUpdate } from '../sqlBuilder.js';
@@ -45,7 +45,7 @@ export class PostgresBackend implements DatabaseBackend {
 
   async query(sql: string, params: Scalar[], limits: QueryLimits, signal: AbortSignal): Promise<QueryResult> {
     await this.guard(true);
-    return withSession(this.pool, signal, (session) => runPgQuery(session, sql, params, limits, signal, this.typeNames));
+    return withSession(this.pool, signal, this.cancelBackend, (session) => runPgQuery(session, sql, params, limits, signal, this.typeNames));
   }
 
   async insert(table: TableRef, primaryKey: string[], records: Record<string, JsonValue>[], signal: AbortSignal): Promise<Record<string, JsonValue>[]> {
@@ -69,7 +69,7 @@ export class PostgresBackend implements DatabaseBackend {
   }
 
   async ready(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await this.catalog(() => this.pool.query('SELECT 1'));
     const report = await this.report();
     if (report.privileged.length > 0 && !this.options.allowPrivilegedRole) throw new Error(privilegedRoleError(report).message);
   }
@@ -104,6 +104,21 @@ export class PostgresBackend implements DatabaseBackend {
     return this.roleCheck.report;
   }
 
+  /**
+   * Cancels a running statement from a separate, short-lived connection: the pool may have no
+   * free connection while the statement to cancel holds one.
+   */
+  private readonly cancelBackend = async (pid: number): Promise<void> => {
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000, application_name: 'mcp-tool-server-cancel' });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => {});
+    }
+  };
+
   private async catalog<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -114,7 +129,7 @@ export class PostgresBackend implements DatabaseBackend {
 
   private async write<T>(signal: AbortSignal, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     try {
-      return await withSession(this.pool, signal, (session) =>
+      return await withSession(this.pool, signal, this.cancelBackend, (session) =>
         // Plain BEGIN on purpose: a role made read-only with default_transaction_read_only stays read-only.
         session.transaction('default', this.options.statementTimeoutMs, 'COMMIT', () => fn(session.client)),
       );

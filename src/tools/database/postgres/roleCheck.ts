@@ -22,7 +22,8 @@ export async function inspectRole(pool: pg.Pool, readTables: string[]): Promise<
     [DANGEROUS_ROLES],
   );
   const me = rows[0]!;
-  const privileged = [...(me.superuser ? ['superuser'] : []), ...me.groups.map((g) => `member of ${g}`)];
+  // A superuser is a member of every role: naming the groups too would only add noise.
+  const privileged = me.superuser ? ['superuser'] : me.groups.map((g) => `member of ${g}`);
   const extraReadable = readTables.length > 0 ? (await listPgReadableTables(pool)).filter((t) => !readTables.includes(t)) : [];
   return { role: me.role, privileged, extraReadable };
 }

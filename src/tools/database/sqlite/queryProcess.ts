@@ -9,10 +9,9 @@ interface RequestMessage {
   request: SqliteQueryRequest;
 }
 
-process.on('message', (message: RequestMessage) => {
-  const reply = runSqliteQuery(message.request);
-  process.send?.({ id: message.id, reply });
-});
-// The parent going away (crash, kill) closes the channel: nothing left to serve.
+// A closed channel means the parent is gone: nobody is left to answer.
+const send = (message: unknown) => process.send?.(message, undefined, undefined, (error) => error && process.exit(0));
+
+process.on('message', (message: RequestMessage) => send({ id: message.id, reply: runSqliteQuery(message.request) }));
 process.on('disconnect', () => process.exit(0));
-process.send?.({ ready: true });
+send({ ready: true });

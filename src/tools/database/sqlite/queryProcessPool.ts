@@ -32,9 +32,6 @@ class QueryProcess {
 
   constructor(logger: Logger) {
     this.child = fork(ENTRY, [], { execArgv: execArgv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
-    // An idle process must not keep the server alive; a running query holds its own timer.
-    this.child.unref();
-    this.child.channel?.unref();
     this.ready = new Promise<void>((resolve, reject) => {
       this.child.on('message', (message: { ready?: boolean; id?: number; reply?: SqliteQueryReply }) => {
         if (message.ready) return resolve();
@@ -70,6 +67,18 @@ class QueryProcess {
         }
       });
     });
+  }
+
+  /** An idle process must not keep the server alive; a busy one must (a script awaiting a query). */
+  setBusy(busy: boolean): void {
+    if (this.exited) return;
+    if (busy) {
+      this.child.ref();
+      this.child.channel?.ref();
+    } else {
+      this.child.unref();
+      this.child.channel?.unref();
+    }
   }
 
   /** Marks the process dead at once (before its exit event) so it is never handed out again. */
@@ -140,7 +149,10 @@ export class QueryProcessPool {
     while (this.idle.length > 0) {
       const proc = this.idle.pop()!;
       clearTimeout(proc.idleTimer);
-      if (!proc.exited) return proc;
+      if (!proc.exited) {
+        proc.setBusy(true);
+        return proc;
+      }
       this.all.delete(proc);
     }
     if (this.all.size < this.size) return this.spawn();
@@ -185,6 +197,7 @@ export class QueryProcessPool {
     }
     const waiter = this.waiters.shift();
     if (waiter) return waiter.resolve(proc);
+    proc.setBusy(false);
     proc.idleTimer = setTimeout(() => this.retire(proc), IDLE_MS);
     proc.idleTimer.unref();
     this.idle.push(proc);

@@ -11,10 +11,10 @@ export function listSqliteTables(db: Database.Database): TableRef[] {
 
 /** Table-valued pragma functions take the name as a bound parameter: nothing is pasted into SQL. */
 export function describeSqliteTable(db: Database.Database, table: TableRef): TableDescription {
-  const raw = db.prepare('SELECT name, type, "notnull" AS notnull, dflt_value, pk, hidden FROM pragma_table_xinfo(?) WHERE hidden <> 1 ORDER BY cid').all(table.name) as {
+  const raw = db.prepare('SELECT name, type, "notnull" AS not_null, dflt_value, pk, hidden FROM pragma_table_xinfo(?) WHERE hidden <> 1 ORDER BY cid').all(table.name) as {
     name: string;
     type: string;
-    notnull: number;
+    not_null: number;
     dflt_value: string | null;
     pk: number;
   }[];
@@ -22,7 +22,7 @@ export function describeSqliteTable(db: Database.Database, table: TableRef): Tab
   const columns: ColumnInfo[] = raw.map((c) => {
     // INTEGER PRIMARY KEY is the rowid: never NULL even without NOT NULL.
     const rowid = c.pk > 0 && primaryKey.length === 1 && c.type.toUpperCase() === 'INTEGER';
-    return { name: c.name, type: c.type.toLowerCase() || 'any', nullable: c.notnull === 0 && !rowid, default: c.dflt_value, primary_key: c.pk > 0 };
+    return { name: c.name, type: c.type.toLowerCase() || 'any', nullable: c.not_null === 0 && !rowid, default: c.dflt_value, primary_key: c.pk > 0 };
   });
 
   const fkRows = db.prepare('SELECT id, seq, "table" AS ref, "from" AS col, "to" AS refcol FROM pragma_foreign_key_list(?) ORDER BY id, seq').all(table.name) as {

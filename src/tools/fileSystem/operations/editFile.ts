@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from 'diff';
 import { ToolError } from '../../../core/errors.js';
 import { defineOperation } from '../../../core/operation.js';
 import { throwIfAborted } from '../abort.js';
@@ -10,6 +9,7 @@ import type { FsContext } from '../fsContext.js';
 import { toFsToolError, withFsErrors } from '../fsErrors.js';
 import { etagParam, etagSchema, pathParam, TOOL } from '../schemas.js';
 import { applyEdits, type TextEdit } from '../textEdits.js';
+import { unifiedDiff } from '../diffText.js';
 import { assertWritableTarget, lstatOrNull, openChildFile, readAll } from '../writeSupport.js';
 
 interface Params {
@@ -114,7 +114,7 @@ export function editFileOperation(tool: FsContext) {
             if (after.length > maxWriteBytes) {
               throw new ToolError('PAYLOAD_TOO_LARGE', `After the edits ${quote(display)} would be ${after.length} bytes, over the ${maxWriteBytes}-byte write limit.`);
             }
-            let diff = createTwoFilesPatch(`a/${resolved.requested}`, `b/${resolved.requested}`, oldText, newText, undefined, undefined, { context: 3 });
+            let diff = unifiedDiff(resolved.requested, oldText, newText);
             const diffTruncated = diff.length > maxReadBytes;
             if (diffTruncated) diff = `${diff.slice(0, maxReadBytes)}\n… (diff cut at ${maxReadBytes} characters)\n`;
             const summary = { path: resolved.requested, dry_run: dryRun, applied: params.edits.length, diff, diff_truncated: diffTruncated, size: after.length };

@@ -77,6 +77,7 @@ export function readMultipleFilesOperation(tool: FsContext) {
     scope: 'read',
     handler: async (params, ctx) => {
       const files: FileOutcome[] = [];
+      // Security: one byte budget for the whole call, so N files cannot return N times the cap.
       let budget = maxReadBytes;
       let truncated = false;
       // One at a time: the byte budget is shared and memory stays bounded by it.

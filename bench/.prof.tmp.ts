@@ -1,0 +1,12 @@
+import { mkdtempSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os'; import path from 'node:path';
+import { startOurs } from './lib/ours.js';
+import { runLoad } from './lib/load.js';
+import { envelopeBody, envelopeHeaders } from './lib/requests.js';
+import { cleanupNow } from './lib/cleanup.js';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'prof-'));
+const s = await startOurs({ name: 'x', env: { CACHE_MAX_ENTRIES: '0' }, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], prepareWorkspace: (w) => { mkdirSync(path.join(w, 'docs')); writeFileSync(path.join(w, 'docs/sample.md'), ('- The quick brown fox reads a file through the MCP tool server and caches it.\n').repeat(210)); } });
+const spec = { url: s.mcpUrl, requests: [{ body: envelopeBody('file_system', 'read_file', { path: 'docs/sample.md' }), headers: envelopeHeaders(s.key) }], verify: (t: string) => t.includes('"etag"') };
+console.log((await runLoad(spec, { connections: 50, durationS: 1 })).rps);
+const r = await runLoad(spec, { connections: 50, durationS: 6 }); console.log(r.rps, r.requests, r.failures);
+await s.stop(); console.log(dir, readdirSync(dir)); cleanupNow(); process.exit(0);

@@ -1,0 +1,67 @@
+import { defineOperation } from '../../../core/operation.js';
+import type { JsonValue } from '../backend.js';
+import { writeInvalidates } from '../cacheTags.js';
+import { TOOL, type DbContext } from '../dbContext.js';
+import { anyValue, tableParam } from '../schemas.js';
+
+interface Params {
+  table: string;
+  records: Record<string, JsonValue>[];
+}
+
+interface Result {
+  table: string;
+  inserted: number;
+  keys: Record<string, JsonValue>[];
+}
+
+export const MAX_RECORDS = 1000;
+
+export function insertOperation(db: DbContext) {
+  return defineOperation<Params, Result>({
+    tool: TOOL,
+    operation: 'insert',
+    mcpName: 'insert',
+    title: 'Insert rows',
+    description:
+      `Insert one or more rows (up to ${MAX_RECORDS}) into a table, all in one transaction: either every row is inserted or none. ` +
+      'Each record maps column names (as describe_table shows them) to values; omitted columns get their defaults. ' +
+      'Values are always sent as bound parameters. Returns the new rows\' primary-key values in record order (empty objects for tables without a primary key).',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        table: tableParam,
+        records: {
+          type: 'array',
+          minItems: 1,
+          maxItems: MAX_RECORDS,
+          items: { type: 'object', additionalProperties: anyValue, description: 'column → value' },
+          description: 'The rows to insert.',
+        },
+      },
+      required: ['table', 'records'],
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: 'object',
+      properties: {
+        table: { type: 'string' },
+        inserted: { type: 'integer' },
+        keys: { type: 'array', items: { type: 'object' }, description: 'Primary-key values of each new row, in record order.' },
+      },
+      required: ['table', 'inserted', 'keys'],
+      additionalProperties: false,
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    scope: 'write',
+    invalidates: () => writeInvalidates(),
+    timeoutMs: db.callTimeoutMs,
+    handler: async (params, ctx) => {
+      const table = await db.access.forWrite(params.table);
+      const description = await db.backend.describeTable(table);
+      params.records.forEach((record, i) => db.access.checkColumns(description, Object.keys(record), `records[${i}]`));
+      const keys = await db.backend.insert(table, description.primary_key, params.records, ctx.signal);
+      return { table: table.name, inserted: keys.length, keys };
+    },
+  });
+}

@@ -1,0 +1,90 @@
+import { ToolError } from '../../../core/errors.js';
+import { defineOperation } from '../../../core/operation.js';
+import type { JsonValue } from '../backend.js';
+import { writeInvalidates } from '../cacheTags.js';
+import { TOOL, type DbContext } from '../dbContext.js';
+import { anyValue, scalar, tableParam } from '../schemas.js';
+import { CONDITION_OPS, MAX_IN_VALUES, normalizeWhere, type WhereInput } from '../where.js';
+
+interface Params {
+  table: string;
+  set: Record<string, JsonValue>;
+  where?: WhereInput;
+  all_rows?: boolean;
+}
+
+interface Result {
+  table: string;
+  updated: number;
+}
+
+export function updateOperation(db: DbContext) {
+  return defineOperation<Params, Result>({
+    tool: TOOL,
+    operation: 'update',
+    mcpName: 'update',
+    title: 'Update rows',
+    description:
+      'Change column values in the rows of a table that match a structured where. ' +
+      'where maps a column to a value (equality; null means IS NULL) or to {"op", "value"} with op one of ' +
+      `${CONDITION_OPS.map((o) => `"${o}"`).join(', ')} ("in" takes a list, "is_null" takes true or false); all conditions must hold (AND). ` +
+      'An empty where is refused unless all_rows is true, so you cannot change every row by accident. ' +
+      'Values are always bound parameters. Returns the number of rows changed.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        table: tableParam,
+        set: { type: 'object', minProperties: 1, additionalProperties: anyValue, description: 'column → new value' },
+        where: {
+          type: 'object',
+          default: {},
+          additionalProperties: {
+            anyOf: [
+              scalar,
+              {
+                type: 'object',
+                properties: {
+                  op: { type: 'string', enum: CONDITION_OPS },
+                  value: { type: ['string', 'number', 'boolean', 'null', 'array'], items: scalar, maxItems: MAX_IN_VALUES },
+                },
+                required: ['op'],
+                additionalProperties: false,
+              },
+            ],
+          },
+          description: 'column → value, or column → {"op": "<", "value": 10}. Every condition must match.',
+        },
+        all_rows: { type: 'boolean', default: false, description: 'Set true (with no where) to change every row of the table.' },
+      },
+      required: ['table', 'set'],
+      additionalProperties: false,
+    },
+    outputSchema: {
+      type: 'object',
+      properties: { table: { type: 'string' }, updated: { type: 'integer', description: 'Rows changed.' } },
+      required: ['table', 'updated'],
+      additionalProperties: false,
+    },
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+    scope: 'write',
+    invalidates: () => writeInvalidates(),
+    timeoutMs: db.callTimeoutMs,
+    handler: async (params, ctx) => {
+      const where = normalizeWhere(params.where ?? {});
+      const allRows = params.all_rows ?? false;
+      // Security: an update without conditions changes every row; it needs an explicit all_rows.
+      if (where.length === 0 && !allRows) {
+        throw new ToolError('FORBIDDEN', `Refused: update without a where would change every row of ${JSON.stringify(params.table)}. Pass a where, or all_rows: true if you really mean every row.`);
+      }
+      if (where.length > 0 && allRows) {
+        throw new ToolError('INVALID_PARAMS', 'Pass either a where or all_rows: true, not both.');
+      }
+      const table = await db.access.forWrite(params.table);
+      const description = await db.backend.describeTable(table);
+      db.access.checkColumns(description, Object.keys(params.set), 'set');
+      db.access.checkColumns(description, where.map((c) => c.column), 'where');
+      const updated = await db.backend.update(table, params.set, where, ctx.signal);
+      return { table: table.name, updated };
+    },
+  });
+}

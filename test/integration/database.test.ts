@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@modelcontextprotocol/client';
+import { connectClient, envelope, postJson, startServer, type TestServer } from '../helpers/server.js';
+
+/** The database tool end to end over HTTP, in both dialects, on the default SQLite file. */
+describe('database tool over HTTP', () => {
+  let server: TestServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    server = await startServer();
+    client = await connectClient(server.mcpUrl);
+    // Set the table up through the server's own SQLite file, as an operator would.
+    const { default: Database } = await import('better-sqlite3');
+    const admin = new Database(`${server.dataDir}/database.sqlite`);
+    admin.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, title TEXT NOT NULL)');
+    admin.close();
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  it('lists the five operations with their annotations', async () => {
+    const { tools } = await client.listTools();
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    expect(byName.get('query')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
+    expect(byName.get('insert')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    expect(byName.get('update')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(byName.has('list_tables') && byName.has('describe_table')).toBe(true);
+  });
+
+  it('inserts through the envelope and reads it back through MCP', async () => {
+    const inserted = await postJson(server.mcpUrl, envelope('database', 'insert', { table: 'notes', records: [{ title: 'hello' }] }));
+    expect(inserted.status).toBe(200);
+    expect(inserted.body.content).toEqual({ table: 'notes', inserted: 1, keys: [{ id: 1 }] });
+
+    const result = await client.callTool({ name: 'query', arguments: { sql: 'SELECT id, title FROM notes WHERE title = ?', params: ['hello'] } });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ columns: [{ name: 'id' }, { name: 'title' }], rows: [[1, 'hello']], truncated: false });
+  });
+
+  it('refuses a write through query in both dialects, saying why', async () => {
+    const reply = await postJson(server.mcpUrl, envelope('database', 'query', { sql: 'DELETE FROM notes RETURNING id' }));
+    expect(reply.status).toBe(403);
+    expect(reply.body.content).toMatchObject({ code: 'FORBIDDEN', error: expect.stringMatching(/read-only.*insert or update/) });
+
+    const result = await client.callTool({ name: 'query', arguments: { sql: 'SELECT 1; DROP TABLE notes' } });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/exactly one SQL statement/);
+  });
+});
