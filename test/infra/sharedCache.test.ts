@@ -146,6 +146,30 @@ describeWithRedis('shared cache across replicas', () => {
     expect(await b.read()).toEqual({ text: 'v2', cached: false });
   });
 
+  it('never lets a later read vouch for a slow read that began before a write', async () => {
+    fresh();
+    const holdNextRead = () => {
+      let release!: () => void;
+      let started!: () => void;
+      const hasValue = new Promise<void>((resolve) => (started = resolve));
+      store.hold = { started, release: new Promise<void>((resolve) => (release = resolve)) };
+      return { hasValue, release };
+    };
+    const first = holdNextRead();
+    const slow = b.read();
+    await first.hasValue;
+    await a.write('v2');
+    expect(await b.read()).toEqual({ text: 'v2', cached: false });
+    const third = holdNextRead();
+    const later = b.read();
+    await third.hasValue;
+    first.release();
+    expect(await slow).toEqual({ text: 'v1', cached: false });
+    third.release();
+    expect((await later).text).toBe('v2');
+    expect((await b.read()).text).toBe('v2');
+  });
+
   it('treats a generation that vanished from Redis (eviction) as a change, never as the old value', async () => {
     fresh();
     await b.read();

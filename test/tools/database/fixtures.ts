@@ -16,6 +16,8 @@ export interface DbFixture {
   env(role?: Role, extra?: Env): Env;
   /** The database user behind a role (PostgreSQL). */
   user(role: Role): string;
+  /** The schema the tables live in (PostgreSQL; dropped with everything in it at close). */
+  schema: string;
   /** Puts the seed data back (same ids on both backends; the next new id is 4). */
   reset(): Promise<void>;
   /** Reads with admin rights, around the tool, to check what really happened. */
@@ -50,6 +52,7 @@ export function sqliteFixture(): DbFixture {
     p: () => '?',
     env: (_role, extra = {}) => ({ DATABASE_URL: `sqlite:${file}`, ...extra }),
     user: () => '',
+    schema: 'main',
     reset: async () => void admin.exec(SEED),
     rows: async (sql) => admin.prepare(sql).all() as Record<string, unknown>[],
     close: async () => {
@@ -106,6 +109,7 @@ export async function postgresFixture(): Promise<DbFixture> {
       ...extra,
     }),
     user: (role) => (role === 'superuser' ? 'postgres' : roles[role]),
+    schema,
     reset: async () => {
       await admin.query(SEED);
       await admin.query(`SELECT setval(pg_get_serial_sequence('users', 'id'), 3), setval(pg_get_serial_sequence('orders', 'id'), 3),
@@ -113,7 +117,7 @@ export async function postgresFixture(): Promise<DbFixture> {
     },
     rows: async (sql) => (await admin.query(sql)).rows,
     close: async () => {
-      await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+      await admin.query(`DROP SCHEMA ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_extra CASCADE`);
       for (const role of Object.values(roles)) await admin.query(`DROP OWNED BY ${role}; DROP ROLE ${role}`);
       await admin.end();
     },
