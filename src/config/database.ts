@@ -26,7 +26,9 @@ export interface DatabaseConfig {
 
 const URL_EXPECTED = 'sqlite:<file path> or postgres://user@host:5432/database';
 
-/** Shows only the scheme of a bad URL: the rest may hold a password. */
+// Security: a bad DATABASE_URL is echoed with its scheme only, because the rest may hold a password
+// and startup errors end up in logs and terminals.
+/** Shows only the scheme of a bad URL. */
 function redacted(value: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(value)?.[0];
   return scheme ? `${scheme}…` : '…';

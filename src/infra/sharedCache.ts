@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'winston';
 import type { ScaleConfig } from '../config/scale.js';
 import { MemoryCache, type ResultCache } from './cache.js';
@@ -16,7 +17,8 @@ import type { RedisHandle } from './redis.js';
  * Generations come from one global sequence (`seq`), so a read can snapshot "now" before it
  * knows its tags (the executor calls get() before the handler and set() after). A fill is kept
  * only if no tag moved past that snapshot, which closes the race where a read that began before a
- * write finishes after it and would otherwise cache pre-write data.
+ * write finishes after it and would otherwise cache pre-write data. The snapshot must be the one
+ * taken by the same call, so it travels with the call's async chain (see `fillScope`).
  *
  * During a Redis outage reads bypass the cache (nothing can be validated) and invalidations are
  * local. Entries filled under an earlier connection are never served again (a restarted Redis
@@ -37,17 +39,27 @@ interface Entry {
   tags: string[];
 }
 
+/** What a call's get() learned, for that same call's set(). */
 interface Fill {
-  seq: number;
+  key: string;
+  /** The sequence when the read began; undefined on a hit, or once used. */
+  seq?: number;
   epoch: number;
 }
+
+/**
+ * Pairs each set() with the get() of the same call. The executor awaits get(), the handler and
+ * set() in one async chain; a token entered at the very start of get() (before its first await)
+ * follows that chain and no other, so concurrent or overlapping reads of the same key can never
+ * use each other's snapshot (a per-key table could let a slow read borrow a later one's).
+ */
+const fillScope = new AsyncLocalStorage<Fill>();
 
 const ALL = '*all*';
 /** Local tag every entry carries, so a reconnect can drop them all at once. */
 const LOCAL_ALL = '\u0000all';
 /** Generations outlive every entry that depends on them (entries are capped at half this). */
 const GEN_TTL_MS = 24 * 3_600_000;
-const MAX_PENDING_FILLS = 10_000;
 
 // A missing sequence (new or flushed Redis) starts from the clock, in microseconds, so it never
 // repeats values handed out before the flush.
@@ -78,7 +90,6 @@ return out`;
 
 export class SharedCache implements ResultCache {
   private readonly local: MemoryCache;
-  private readonly fills = new Map<string, Fill>();
   /** Invalidations that could not be shared; non-zero means an `all` bump is owed. */
   private unshared = 0;
   private readonly stopListening: () => void;
@@ -93,6 +104,8 @@ export class SharedCache implements ResultCache {
   }
 
   async get(key: string): Promise<unknown | undefined> {
+    const fill: Fill = { key, epoch: this.redis.epoch() };
+    fillScope.enterWith(fill);
     const entry = (await this.local.get(key)) as Entry | undefined;
     if (!(await this.redis.ready())) return undefined;
     if (this.unshared > 0) void this.payDebt();
@@ -101,11 +114,11 @@ export class SharedCache implements ResultCache {
       if (entry && entry.epoch === epoch) {
         const current = await this.redis.bounded(this.redis.client.mget(this.seqKey(), ...this.genKeys(entry.tags)));
         if (sameGenerations(current.slice(1), entry.gens)) return entry.value;
-        this.rememberFill(key, { seq: Number(current[0] ?? 0), epoch });
+        Object.assign(fill, { seq: Number(current[0] ?? 0), epoch });
         return undefined;
       }
       const seq = await this.redis.bounded(this.redis.client.eval(SNAPSHOT, 1, this.seqKey(), sequenceStart()));
-      this.rememberFill(key, { seq: Number(seq), epoch });
+      Object.assign(fill, { seq: Number(seq), epoch });
     } catch (error) {
       this.warn('cache read skipped', error);
     }
@@ -113,9 +126,10 @@ export class SharedCache implements ResultCache {
   }
 
   async set(key: string, value: unknown, ttlMs: number, tags: string[]): Promise<void> {
-    const fill = this.fills.get(key);
-    this.fills.delete(key);
-    if (!fill || fill.epoch !== this.redis.epoch() || !this.redis.isReady() || ttlMs <= 0) return;
+    const fill = fillScope.getStore();
+    const seq = fill?.key === key ? fill.seq : undefined;
+    if (fill) fill.seq = undefined;
+    if (seq === undefined || fill!.epoch !== this.redis.epoch() || !this.redis.isReady() || ttlMs <= 0) return;
     const keys = [this.seqKey(), ...this.genKeys(tags)];
     let gens: string[];
     try {
@@ -125,8 +139,8 @@ export class SharedCache implements ResultCache {
       return;
     }
     // A write to one of these tags landed after this read began: its result may predate the write.
-    if (gens.some((g) => Number(g) > fill.seq)) return;
-    const entry: Entry = { value, gens: gens.map(String), epoch: fill.epoch, tags };
+    if (gens.some((g) => Number(g) > seq)) return;
+    const entry: Entry = { value, gens: gens.map(String), epoch: fill!.epoch, tags };
     await this.local.set(key, entry, Math.min(ttlMs, GEN_TTL_MS / 2), [...tags, LOCAL_ALL]);
   }
 
@@ -167,7 +181,6 @@ export class SharedCache implements ResultCache {
   private async onReconnect(): Promise<void> {
     // Entries validated against the old connection may predate a Redis restart or a missed write.
     this.local.invalidateLocal([LOCAL_ALL]);
-    this.fills.clear();
     await this.payDebt();
   }
 
@@ -186,18 +199,6 @@ export class SharedCache implements ResultCache {
   /** Only the failures that happened before the `all` bump was sent are paid by it. */
   private settle(paid: number): void {
     this.unshared = Math.max(0, this.unshared - paid);
-  }
-
-  private rememberFill(key: string, fill: Fill): void {
-    // Concurrent misses keep the oldest snapshot: the more conservative one.
-    const existing = this.fills.get(key);
-    if (existing && existing.epoch === fill.epoch) return;
-    if (this.fills.size >= MAX_PENDING_FILLS) {
-      // A fill without a snapshot is simply not cached, so dropping the oldest is safe.
-      const oldest = this.fills.keys().next().value;
-      if (oldest !== undefined) this.fills.delete(oldest);
-    }
-    this.fills.set(key, fill);
   }
 
   private seqKey(): string {

@@ -11,6 +11,8 @@ import { captureLogger } from './helpers/captureLogger.js';
 import { privateRedis, type PrivateRedis } from './helpers/privateRedis.js';
 import { REDIS_URL, describeWithRedis, describeWithRedisServer, dropPrefix, uniquePrefix } from './helpers/services.js';
 import { tcpProxy, type TcpProxy } from './helpers/tcpProxy.js';
+import { connectClient, envelope, postJson, startServer } from '../helpers/server.js';
+import { createTestTool } from '../helpers/testTools.js';
 
 /** Stands in for the data a tool reads and writes (a file, a table) that every replica shares. */
 interface Store {
@@ -160,9 +162,12 @@ describeWithRedis('shared cache across replicas', () => {
     await first.hasValue;
     await a.write('v2');
     expect(await b.read()).toEqual({ text: 'v2', cached: false });
+    // A third read: held open if it misses, so its snapshot (taken after the write) is outstanding
+    // while the slow read finishes.
     const third = holdNextRead();
     const later = b.read();
-    await third.hasValue;
+    await Promise.race([third.hasValue, later]);
+    store.hold = undefined;
     first.release();
     expect(await slow).toEqual({ text: 'v1', cached: false });
     third.release();
@@ -178,6 +183,28 @@ describeWithRedis('shared cache across replicas', () => {
     await redis.client.del(...keys);
     expect(await b.read()).toEqual({ text: 'v2', cached: false });
     expect(await b.read()).toEqual({ text: 'v2', cached: true });
+  });
+});
+
+describeWithRedis('shared cache in the server', () => {
+  it('serves repeated reads from cache through both dialects, and drops them after a write', async () => {
+    const prefix = uniquePrefix('cache-app');
+    const server = await startServer({ toolFactories: [createTestTool], env: { REDIS_URL, REDIS_PREFIX: prefix } });
+    try {
+      const client = await connectClient(server.mcpUrl, '2025-06-18');
+      const echo = async () => (await client.callTool({ name: 'test_echo', arguments: { text: 'same' } })).structuredContent as { calls: number };
+      const first = await echo();
+      expect(await echo()).toEqual(first);
+      const viaEnvelope = await postJson(server.mcpUrl, envelope('test', 'echo', { text: 'same' }));
+      expect(viaEnvelope.body.metadata._cached).toBe(true);
+      expect(viaEnvelope.body.content).toEqual(first);
+      await client.callTool({ name: 'test_bump', arguments: {} });
+      expect((await echo()).calls).toBeGreaterThan(first.calls);
+      await client.close();
+    } finally {
+      await server.close();
+      await dropPrefix(REDIS_URL, prefix);
+    }
   });
 });
 

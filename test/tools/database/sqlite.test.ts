@@ -50,10 +50,11 @@ describe('database tool, SQLite specifics', () => {
     // One query process: the follow-up query can only run if the cancelled statement was really stopped.
     const t = await dbHarness(fx.env('app', { DB_POOL_MAX: '1' }));
     try {
+      // Warm the one query process so the endless statement starts at once.
+      await t.call('query', { sql: 'SELECT 0' });
       const controller = new AbortController();
       const running = t.h.call('query', { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' }, { signal: controller.signal });
-      // Cancel once the statement is certainly under way (its process is started and busy).
-      setTimeout(() => controller.abort(), 500);
+      setTimeout(() => controller.abort(), 300);
       await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
       expect((await t.call('query', { sql: 'SELECT 1' })).rows).toEqual([[1]]);
     } finally {

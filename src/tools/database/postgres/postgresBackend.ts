@@ -70,8 +70,9 @@ export class PostgresBackend implements DatabaseBackend {
 
   async ready(): Promise<void> {
     await this.catalog(() => this.pool.query('SELECT 1'));
-    const report = await this.report();
-    if (report.privileged.length > 0 && !this.options.allowPrivilegedRole) throw new Error(privilegedRoleError(report).message);
+    // A privileged role is reported (logged) but does not make the database unready: only free-form
+    // SQL is refused for it, and the structured operations keep working.
+    await this.report();
   }
 
   async close(): Promise<void> {
@@ -79,14 +80,17 @@ export class PostgresBackend implements DatabaseBackend {
   }
 
   /**
-   * Security: refuses to work as a role that bypasses the database's rules, and — for free-form
-   * SQL — as a role that can read tables outside DB_READ_TABLES, because on PostgreSQL those
-   * rules can only be enforced by the role's privileges.
+   * Security: free-form SQL is refused for a role that bypasses the database's rules (a superuser
+   * can pg_read_file or COPY … TO PROGRAM even inside a read-only transaction, and can SET ROLE
+   * back from any role we switch to) and for a role that can read tables outside DB_READ_TABLES,
+   * because on PostgreSQL those rules can only be enforced by the role's privileges. The structured
+   * operations (checked identifiers, bound values) stay safe with any role.
    */
   private async guard(forQuery: boolean): Promise<void> {
+    if (!forQuery) return;
     const report = await this.report();
     if (report.privileged.length > 0 && !this.options.allowPrivilegedRole) throw privilegedRoleError(report);
-    if (forQuery && report.extraReadable.length > 0) throw readListError(report);
+    if (report.extraReadable.length > 0) throw readListError(report);
   }
 
   private report(): Promise<RoleReport> {

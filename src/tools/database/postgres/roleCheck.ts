@@ -31,9 +31,9 @@ export async function inspectRole(pool: pg.Pool, readTables: string[]): Promise<
 export function privilegedRoleError(report: RoleReport): ToolError {
   return new ToolError(
     'FORBIDDEN',
-    `The server refuses to use PostgreSQL role "${report.role}" (${report.privileged.join(', ')}): such a role can read server files and run programs, ` +
-      'bypassing every read-only and permission rule. The operator should connect with a least-privilege role (see docs/tools/database.md) ' +
-      'or set DB_ALLOW_PRIVILEGED_ROLE=true to accept the risk.',
+    `query is disabled: the server refuses to run free-form SQL as PostgreSQL role "${report.role}" (${report.privileged.join(', ')}), because such a role can read server files and run programs, ` +
+      'bypassing every read-only and permission rule. list_tables, describe_table, insert and update still work. The operator should connect with a least-privilege role ' +
+      '(see docs/tools/database.md) or set DB_ALLOW_PRIVILEGED_ROLE=true to accept the risk.',
   );
 }
 
