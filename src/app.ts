@@ -5,7 +5,6 @@ import type { Authenticator } from './auth/authenticator.js';
 import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.js';
 import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
-import type { OpsConfig } from './config/ops.js';
 import { Executor } from './core/executor.js';
 import { Registry } from './core/registry.js';
 import type { ToolFactory, ToolModule } from './core/toolModule.js';
@@ -41,8 +40,6 @@ export interface AppOptions {
   toolFactories?: ToolFactory[];
   /** Extra authenticators (OAuth) tried after API keys. */
   authenticators?: Authenticator[];
-  /** Metrics token and shutdown deadline (src/config/ops.ts); defaults: open /metrics. */
-  ops?: OpsConfig;
   /** Extra /readyz checks (e.g. Redis) besides each tool's ready(). */
   readinessChecks?: ReadinessCheck[];
 }
@@ -104,7 +101,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
   if (redis) readiness.push(pingReadiness('redis', () => redis.bounded(redis.client.ping())));
   app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
-  app.use(metricsRoute({ token: options.ops?.metricsToken }));
+  app.use(metricsRoute({ token: config.ops.metricsToken }));
 
   const chooseDialect: RequestHandler = function chooseDialect(req, res, next) {
     const state = stateOf(res);

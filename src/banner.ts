@@ -16,7 +16,7 @@ export function startupBanner(config: Config, url: string, modules: ToolModule[]
     `  workspace:  ${config.server.workspaceDir}`,
     `  tools:      ${modules.map((m) => `${m.name} (${m.operations.length})`).join(', ')}`,
     `  probes:     ${url}/healthz, ${url}/readyz, ${url}/metrics (${ops?.metricsToken ? 'needs METRICS_TOKEN' : 'open'})`,
-    '  connect a client: see README.md, "Connect a client"; operations: docs/operations.md',
+    '  docs: README.md, "Connect a client" and "Operations"',
   ];
   if (auth.generatedKey) {
     const key = auth.generatedKey.key;

@@ -5,7 +5,6 @@ import { createHttpServer, listen } from './http/listen.js';
 import { drain } from './http/drain.js';
 import { startupBanner } from './banner.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { parseOpsConfig } from './config/ops.js';
 import { createLogger } from './infra/logger.js';
 import { prepareAuth } from './startup.js';
 
@@ -14,10 +13,8 @@ dotenv.config({ quiet: true });
 async function main(): Promise<void> {
   let config;
   let auth;
-  let ops;
   try {
     config = loadConfig();
-    ops = parseOpsConfig(process.env);
     auth = prepareAuth(config);
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -27,7 +24,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.log);
-  const built = await createApp({ config, logger, ops });
+  const built = await createApp({ config, logger });
 
   const server: Server = createHttpServer(built.app, config.server);
   await listen(server, config.server.port, config.server.host);
@@ -35,7 +32,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = config.server.publicUrl?.origin ?? `http://${host}:${port}`;
-  console.log(startupBanner(config, url, built.modules, auth, ops));
+  console.log(startupBanner(config, url, built.modules, auth, config.ops));
   logger.info('listening', { url: `${url}/mcp`, port });
 
   let stopping = false;
@@ -43,7 +40,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     // Stop accepting; in-flight requests finish (up to the deadline), then tools, Redis and the cache close.
-    await drain(server, { deadlineMs: ops.shutdownTimeoutMs, logger, onStopped: () => logger.info('shutting down', { signal }) });
+    await drain(server, { deadlineMs: config.ops.shutdownTimeoutMs, logger, onStopped: () => logger.info('shutting down', { signal }) });
     await built.close().catch((error: unknown) => logger.error('closing resources failed', { error: String(error) }));
     logger.info('stopped');
     logger.on('finish', () => process.exit(0));

@@ -5,6 +5,7 @@ import { parseFileSystemConfig, type FileSystemConfig } from './fileSystem.js';
 import { parseOAuthConfig, type OAuthConfig } from './oauth.js';
 import { parseScaleConfig, type ScaleConfig } from './scale.js';
 import { parseSearchConfig, type SearchConfig } from './search.js';
+import { parseOpsConfig, type OpsConfig } from './ops.js';
 import { parseLogConfig, parseServerConfig, type LogConfig, type ServerConfig } from './server.js';
 
 export { ConfigError } from './env.js';
@@ -19,6 +20,7 @@ export interface Config {
   fileSystem: FileSystemConfig;
   database: DatabaseConfig;
   search: SearchConfig;
+  ops: OpsConfig;
 }
 
 /** Reads and checks the whole configuration once; throws ConfigError naming the bad variable. */
@@ -32,5 +34,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     fileSystem: parseFileSystemConfig(env),
     database: parseDatabaseConfig(env),
     search: parseSearchConfig(env),
+    ops: parseOpsConfig(env),
   };
 }

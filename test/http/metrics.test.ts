@@ -199,7 +199,7 @@ describe('METRICS_TOKEN', () => {
   let built: App;
   beforeAll(async () => {
     const env = { MCP_API_KEYS: TEST_KEYS, DATA_DIR: '/tmp/mcp-metrics-test-data', WORKSPACE_DIR: '/tmp/mcp-metrics-test-ws', METRICS_TOKEN: TOKEN };
-    built = await createApp({ config: loadConfig(env, '/tmp'), logger: createSilentLogger(), ops: parseOpsConfig(env), toolFactories: [] });
+    built = await createApp({ config: loadConfig(env, '/tmp'), logger: createSilentLogger(), toolFactories: [] });
   });
   afterAll(async () => {
     await built.close();

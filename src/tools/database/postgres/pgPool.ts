@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { recordDatabaseError } from '../../../infra/metrics.js';
 import type { Logger } from 'winston';
 
 // Dates and times stay the text PostgreSQL sends: converting `timestamp` (no zone) through a JS
@@ -23,6 +24,9 @@ export function createPool(connectionString: string, max: number, logger: Logger
     types: { getTypeParser } as unknown as pg.CustomTypesConfig,
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
-  pool.on('error', (error) => logger.warn('postgres idle connection error', { error: error.message }));
+  pool.on('error', (error) => {
+    recordDatabaseError('postgres', 'connection');
+    logger.warn('postgres idle connection error', { error: error.message });
+  });
   return pool;
 }
