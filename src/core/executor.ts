@@ -60,15 +60,18 @@ export class Executor {
 
     const cache = this.options.cache;
     const cacheKey = op.cache && cache ? this.cacheKey(entry, params, ctx) : undefined;
+    let fill: unknown;
     if (cacheKey && cache) {
-      const hit = await safe(() => cache.get(cacheKey), this.options.logger);
-      if (hit !== undefined) return { result: hit, cached: true };
+      const lookup = await safe(() => cache.get(cacheKey), this.options.logger);
+      if (lookup?.hit) return { result: lookup.value, cached: true };
+      fill = lookup?.fill;
     }
 
     const result = await this.withTimeout(entry, params, ctx);
 
-    if (cacheKey && cache && op.cache) {
-      await safe(() => cache.set(cacheKey, result, op.cache!.ttlMs, op.cache!.tags(params)), this.options.logger);
+    if (cacheKey && cache && op.cache && fill !== undefined) {
+      // The fill token proves no write to these tags landed while this read ran.
+      await safe(() => cache.set(cacheKey, result, op.cache!.ttlMs, op.cache!.tags(params), fill), this.options.logger);
     }
     if (op.invalidates && cache) {
       const tags = op.invalidates(params, result);

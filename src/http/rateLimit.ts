@@ -10,6 +10,7 @@ import { dialectFor } from './dialect.js';
 import { sendError } from './errorReply.js';
 import { stateOf } from './requestState.js';
 import { FailoverStore } from './rateLimitStore.js';
+import { recordRateLimited } from '../infra/metrics.js';
 import { callsCoveredBy, countCalls, type RequestCalls } from './rateLimitWeight.js';
 
 export interface RateLimitOptions {
@@ -130,9 +131,11 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
         const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
         const retryAfter = Number(res.getHeader('Retry-After') ?? getResetSeconds(info, scale.rateLimitWindowMs));
         const body = req.body as { metadata?: unknown } | undefined;
+        const dialect = stateOf(res).dialect ?? dialectFor(req);
+        recordRateLimited(dialect);
         sendError(
           res,
-          stateOf(res).dialect ?? dialectFor(req),
+          dialect,
           { status: 429, code: 'RATE_LIMITED', message: limiter.message(retryAfter), jsonRpcId: jsonRpcIdOf(req.body), inReplyTo: messageIdOf(req.body) },
           body && typeof body === 'object' && !Array.isArray(body) ? body.metadata : undefined,
         );

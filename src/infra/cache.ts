@@ -2,22 +2,37 @@ import NodeCache from 'node-cache';
 
 /**
  * Result cache in front of cacheable read operations. Entries carry tags; a write invalidates tags.
- * The in-process implementation is the default; with Redis, invalidations are also published to
- * every replica (see infra/redisInvalidation.ts) before the write's reply is sent.
+ * The in-process implementation is the default; with Redis (infra/sharedCache.ts) every replica
+ * checks an entry's tag generations in Redis before serving it.
+ *
+ * A miss hands back a fill token taken when the read began. `set` stores the result only if no
+ * tag it depends on was invalidated since then: a read that overlapped a write may have seen the
+ * old data, and caching it would serve that stale data after the write has returned.
  */
+export type CacheLookup = { hit: true; value: unknown } | { hit: false; fill?: unknown };
+
 export interface ResultCache {
-  get(key: string): Promise<unknown | undefined>;
-  set(key: string, value: unknown, ttlMs: number, tags: string[]): Promise<void>;
+  get(key: string): Promise<CacheLookup>;
+  /** Stores a result; `fill` is the token the miss returned (omitted = store unconditionally). */
+  set(key: string, value: unknown, ttlMs: number, tags: string[], fill?: unknown): Promise<void>;
   /** Evicts every entry carrying any of these tags (here and, when shared, on every replica). */
   invalidate(tags: string[]): Promise<void>;
   close?(): Promise<void>;
 }
+
+/** Bound on remembered tag generations; past it, every fill older than now is refused instead. */
+const MAX_TRACKED_TAGS = 10_000;
 
 /** node-cache with a tag index and a bound on entries. */
 export class MemoryCache implements ResultCache {
   private readonly cache: NodeCache;
   private readonly tagIndex = new Map<string, Set<string>>();
   private readonly keyTags = new Map<string, string[]>();
+  /** Invalidation sequence, and the sequence at which each tag was last invalidated. */
+  private seq = 0;
+  private readonly tagGenerations = new Map<string, number>();
+  /** Fills that began at or before this sequence are refused (set when the tag map is reset). */
+  private floor = 0;
 
   constructor(private readonly maxEntries: number) {
     this.cache = new NodeCache({ stdTTL: 0, checkperiod: 60, useClones: false, maxKeys: -1 });
@@ -25,12 +40,14 @@ export class MemoryCache implements ResultCache {
     this.cache.on('expired', (key: string) => this.forget(key));
   }
 
-  async get(key: string): Promise<unknown | undefined> {
-    return this.cache.get(key);
+  async get(key: string): Promise<CacheLookup> {
+    const value = this.cache.get(key);
+    return value === undefined ? { hit: false, fill: this.seq } : { hit: true, value };
   }
 
-  async set(key: string, value: unknown, ttlMs: number, tags: string[]): Promise<void> {
+  async set(key: string, value: unknown, ttlMs: number, tags: string[], fill?: unknown): Promise<void> {
     if (this.maxEntries <= 0 || ttlMs <= 0) return;
+    if (typeof fill === 'number' && (fill < this.floor || tags.some((tag) => (this.tagGenerations.get(tag) ?? 0) > fill))) return;
     if (!this.cache.has(key) && this.cache.keys().length >= this.maxEntries) {
       // Bounded memory: drop the oldest inserted key (Map preserves insertion order).
       const oldest = this.keyTags.keys().next().value;
@@ -52,6 +69,12 @@ export class MemoryCache implements ResultCache {
 
   /** Used by the cross-replica bus to apply a remote invalidation. */
   invalidateLocal(tags: string[]): void {
+    this.seq++;
+    if (this.tagGenerations.size + tags.length > MAX_TRACKED_TAGS) {
+      this.tagGenerations.clear();
+      this.floor = this.seq;
+    }
+    for (const tag of tags) this.tagGenerations.set(tag, this.seq);
     for (const tag of tags) {
       const keys = this.tagIndex.get(tag);
       if (!keys) continue;

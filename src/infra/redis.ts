@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'winston';
+import { recordRedisError } from './metrics.js';
 
 export interface RedisSettings {
   redisUrl: URL;
@@ -78,6 +79,7 @@ function open(settings: RedisSettings, logger: Logger): Shared {
   };
   // Connection errors arrive while (re)connecting; one on a healthy connection is not an outage.
   client.on('error', (error: Error) => {
+    recordRedisError('connection');
     if (client.status !== 'ready') down(error.message);
   });
   client.on('close', () => down('connection closed'));
@@ -131,7 +133,11 @@ export function acquireRedis(settings: RedisSettings, logger: Logger): RedisHand
         mine.delete(listener);
       };
     },
-    bounded: (work) => bounded(work, settings.redisTimeoutMs),
+    bounded: (work) =>
+      bounded(work, settings.redisTimeoutMs).catch((error: unknown) => {
+        recordRedisError('command');
+        throw error;
+      }),
     async release() {
       if (released) return;
       released = true;

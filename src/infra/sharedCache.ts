@@ -1,7 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from 'winston';
 import type { ScaleConfig } from '../config/scale.js';
-import { MemoryCache, type ResultCache } from './cache.js';
+import { MemoryCache, type CacheLookup, type ResultCache } from './cache.js';
 import type { RedisHandle } from './redis.js';
 
 /**
@@ -17,8 +16,8 @@ import type { RedisHandle } from './redis.js';
  * Generations come from one global sequence (`seq`), so a read can snapshot "now" before it
  * knows its tags (the executor calls get() before the handler and set() after). A fill is kept
  * only if no tag moved past that snapshot, which closes the race where a read that began before a
- * write finishes after it and would otherwise cache pre-write data. The snapshot must be the one
- * taken by the same call, so it travels with the call's async chain (see `fillScope`).
+ * write finishes after it and would otherwise cache pre-write data. The snapshot travels from
+ * get() to set() as the miss's fill token, so overlapping reads never use each other's.
  *
  * During a Redis outage reads bypass the cache (nothing can be validated) and invalidations are
  * local. Entries filled under an earlier connection are never served again (a restarted Redis
@@ -39,21 +38,13 @@ interface Entry {
   tags: string[];
 }
 
-/** What a call's get() learned, for that same call's set(). */
+/** What a call's get() learned, handed to that same call's set() as the fill token. */
 interface Fill {
   key: string;
-  /** The sequence when the read began; undefined on a hit, or once used. */
-  seq?: number;
+  /** The sequence when the read began. */
+  seq: number;
   epoch: number;
 }
-
-/**
- * Pairs each set() with the get() of the same call. The executor awaits get(), the handler and
- * set() in one async chain; a token entered at the very start of get() (before its first await)
- * follows that chain and no other, so concurrent or overlapping reads of the same key can never
- * use each other's snapshot (a per-key table could let a slow read borrow a later one's).
- */
-const fillScope = new AsyncLocalStorage<Fill>();
 
 const ALL = '*all*';
 /** Local tag every entry carries, so a reconnect can drop them all at once. */
@@ -103,32 +94,30 @@ export class SharedCache implements ResultCache {
     this.stopListening = redis.onReady(() => void this.onReconnect());
   }
 
-  async get(key: string): Promise<unknown | undefined> {
-    const fill: Fill = { key, epoch: this.redis.epoch() };
-    fillScope.enterWith(fill);
-    const entry = (await this.local.get(key)) as Entry | undefined;
-    if (!(await this.redis.ready())) return undefined;
+  async get(key: string): Promise<CacheLookup> {
+    const local = await this.local.get(key);
+    const entry = local.hit ? (local.value as Entry) : undefined;
+    if (!(await this.redis.ready())) return { hit: false };
     if (this.unshared > 0) void this.payDebt();
     const epoch = this.redis.epoch();
     try {
       if (entry && entry.epoch === epoch) {
         const current = await this.redis.bounded(this.redis.client.mget(this.seqKey(), ...this.genKeys(entry.tags)));
-        if (sameGenerations(current.slice(1), entry.gens)) return entry.value;
-        Object.assign(fill, { seq: Number(current[0] ?? 0), epoch });
-        return undefined;
+        if (sameGenerations(current.slice(1), entry.gens)) return { hit: true, value: entry.value };
+        return { hit: false, fill: { key, seq: Number(current[0] ?? 0), epoch } satisfies Fill };
       }
       const seq = await this.redis.bounded(this.redis.client.eval(SNAPSHOT, 1, this.seqKey(), sequenceStart()));
-      Object.assign(fill, { seq: Number(seq), epoch });
+      return { hit: false, fill: { key, seq: Number(seq), epoch } satisfies Fill };
     } catch (error) {
       this.warn('cache read skipped', error);
     }
-    return undefined;
+    return { hit: false };
   }
 
-  async set(key: string, value: unknown, ttlMs: number, tags: string[]): Promise<void> {
-    const fill = fillScope.getStore();
+  async set(key: string, value: unknown, ttlMs: number, tags: string[], token?: unknown): Promise<void> {
+    const fill = token as Fill | undefined;
     const seq = fill?.key === key ? fill.seq : undefined;
-    if (fill) fill.seq = undefined;
+    // Without the snapshot of its own read nothing proves this result is not stale: do not cache it.
     if (seq === undefined || fill!.epoch !== this.redis.epoch() || !this.redis.isReady() || ttlMs <= 0) return;
     const keys = [this.seqKey(), ...this.genKeys(tags)];
     let gens: string[];
