@@ -147,6 +147,10 @@ function startProcess(extra: Record<string, string> = {}): ServerProcess {
       WORKSPACE_DIR: path.join(root, 'workspace'),
       LOG_LEVEL: 'info',
       SHUTDOWN_TIMEOUT_MS: '15000',
+      // Under a loaded CI machine the slow request below may wait long for its body: the socket
+      // time limits are not what this test is about.
+      HEADERS_TIMEOUT_MS: '120000',
+      REQUEST_TIMEOUT_MS: '120000',
       // The load below is one caller; the per-caller limit is not what this test is about.
       RATE_LIMIT_MAX: '100000',
       ...extra,
