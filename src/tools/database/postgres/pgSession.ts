@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ToolError } from '../../../core/errors.js';
 import { refuse } from '../refusals.js';
+import { recordDatabaseError } from '../../../infra/metrics.js';
 
 export interface Session {
   client: pg.PoolClient;
@@ -30,6 +31,14 @@ export async function withSession<T>(
     if (pid) cancelBackend(pid).catch(() => {});
   };
   signal.addEventListener('abort', onAbort, { once: true });
+  // A checked-out client reports a dropped connection (database restart) as an 'error' event
+  // between queries; without a listener that event would crash the process. The next query on it
+  // fails with a clear error, and the broken client is discarded on release.
+  const onClientError = () => {
+    discard = true;
+    recordDatabaseError('postgres', 'connection');
+  };
+  client.on('error', onClientError);
 
   const session: Session = {
     client,
@@ -62,6 +71,7 @@ export async function withSession<T>(
   } finally {
     active = false;
     signal.removeEventListener('abort', onAbort);
+    client.off('error', onClientError);
     client.release(discard ? true : undefined);
   }
 }
