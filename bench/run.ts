@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const machine = describeMachine();
   const log = (line: string) => console.error(line);
   log(`mcp-tool-server bench (${settings.mode}) — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage.start}`);
-  if (machine.loadAverage.start > machine.cores / 2) {
+  if (machine.loadAverage.start > machine.cores) {
     log(`warning: the machine is already busy (load average ${machine.loadAverage.start} on ${machine.cores} cores); ratios hold up better than absolute figures, but expect noise.`);
   }
   ensureServerBuilt(log);

@@ -91,6 +91,8 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const app = express();
   app.disable('x-powered-by');
+  // Replies are per-request results; hashing each body for an ETag is pure cost.
+  app.set('etag', false);
   app.set('trust proxy', config.server.trustProxy);
   app.use(requestId());
   app.use(accessLog(logger));

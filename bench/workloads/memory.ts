@@ -4,6 +4,7 @@ import { fmt } from '../lib/format.js';
 import { runLoad, type LoadSpec } from '../lib/load.js';
 import { startOurs, type OurServer } from '../lib/ours.js';
 import { envelopeBody, envelopeHeaders, mcpHeaders, toolsCallBody } from '../lib/requests.js';
+import { childrenRssMiB } from '../lib/memory.js';
 import { BENCH_DIR } from '../lib/paths.js';
 import { median } from '../lib/stats.js';
 
@@ -74,6 +75,7 @@ export async function memoryWorkload(ctx: BenchContext): Promise<void> {
     }
     const s = server!;
     const idle = await settledRss(s, settings.idleSettleMs);
+    const idleChildren = childrenRssMiB(s.pid);
 
     const spec: LoadSpec = {
       url: s.mcpUrl,
@@ -107,7 +109,7 @@ export async function memoryWorkload(ctx: BenchContext): Promise<void> {
       columns: ['Measure', 'Value'],
       rows: [
         [`cold start to first successful call (median of ${starts.length})`, `${fmt.ms(coldMedian)} ms (listening after ${fmt.ms(median(starts.map((x) => x.listenMs)))} ms)`],
-        [`idle RSS (${settings.idleSettleMs / 1000} s after the first call)`, `${fmt.mib(idle)} MiB (V8 heap ${fmt.mib(idleHeap?.heapTotal)} MiB of which ${fmt.mib(idleHeap?.heapUsed)} live)`],
+        [`idle RSS (${settings.idleSettleMs / 1000} s after the first call)`, `${fmt.mib(idle)} MiB (V8 heap ${fmt.mib(idleHeap?.heapTotal)} MiB of which ${fmt.mib(idleHeap?.heapUsed)} live)${idleChildren > 0 ? `, plus ${fmt.mib(idleChildren)} MiB in helper processes` : '; no helper processes'}`],
         [`after ${settings.leakWarmupCalls.toLocaleString('en-US')} warm-up calls`, `RSS ${fmt.mib(afterWarmup)} MiB, ${h(heap0)}`],
         [`after ${settings.leakCalls.toLocaleString('en-US')} more calls`, `RSS ${fmt.mib(after1)} MiB, ${h(heap1)}`],
         [`after another ${settings.leakCalls.toLocaleString('en-US')} calls`, `RSS ${fmt.mib(after2)} MiB (${rssGrowth >= 0 ? '+' : ''}${fmt.mib(rssGrowth)}), ${h(heap2)}`],
@@ -117,7 +119,7 @@ export async function memoryWorkload(ctx: BenchContext): Promise<void> {
     section.notes.push(
       `Calls alternate MCP tools/call list_tools and envelope discovery.list_tools at ${settings.connections} connections${failures ? `; ${failures} failed` : ''}. RSS is read from /proc/<pid>/status 1 s after each block. The leak verdict uses the live heap after a forced full GC (this one server runs with --expose-gc and bench/lib/heapProbe.cjs, read on SIGUSR2): neither ${settings.leakCalls.toLocaleString('en-US')}-call block may add more than max(2 MiB, 5%). RSS alone is not a leak signal: V8 keeps the heap pages it grew into under 50 connections.`,
     );
-    section.data = { coldStarts: starts, idleRssMiB: idle, idleHeap, afterWarmupMiB: afterWarmup, after1MiB: after1, after2MiB: after2, heaps: [heap0, heap1, heap2], peakMiB: peak, liveHeapGrowthMiB: growth, noiseMiB: noise, rssGrowthMiB: rssGrowth };
+    section.data = { coldStarts: starts, idleRssMiB: idle, idleChildrenRssMiB: idleChildren, idleHeap, afterWarmupMiB: afterWarmup, after1MiB: after1, after2MiB: after2, heaps: [heap0, heap1, heap2], peakMiB: peak, liveHeapGrowthMiB: growth, noiseMiB: noise, rssGrowthMiB: rssGrowth };
     book.target('idle_rss', `${fmt.mib(idle)} MiB`, idle <= 120);
     book.target(
       'rss_growth',

@@ -92,28 +92,28 @@ export class Executor {
 
   private async withTimeout(entry: RegisteredOperation, params: unknown, ctx: CallContext): Promise<unknown> {
     const timeoutMs = entry.op.timeoutMs ?? this.options.defaultTimeoutMs;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(ctx.signal.reason);
     if (ctx.signal.aborted) throw new ToolError('CANCELLED', 'The request was cancelled.');
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
+    let onAbort: (() => void) | undefined;
+    // One promise settles the call early: the time limit or the caller going away. It is settled
+    // before the handler's signal is aborted, so the handler's own abort error cannot win the race.
+    const stop = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        // Settle as TIMEOUT before aborting, so the handler's own abort error cannot win the race.
         reject(new ToolError('TIMEOUT', `${entry.op.mcpName} did not finish within ${timeoutMs} ms and was stopped.`));
         controller.abort(new ToolError('TIMEOUT', 'timeout'));
       }, timeoutMs);
-    });
-    const cancelled = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener('abort', () => {
-        if (ctx.signal.aborted) reject(new ToolError('CANCELLED', 'The request was cancelled.'));
-      }, { once: true });
+      onAbort = () => {
+        reject(new ToolError('CANCELLED', 'The request was cancelled.'));
+        controller.abort(ctx.signal.reason);
+      };
+      ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([entry.op.handler(params, { ...ctx, signal: controller.signal }), timeout, cancelled]);
+      return await Promise.race([entry.op.handler(params, { ...ctx, signal: controller.signal }), stop]);
     } finally {
       clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
+      ctx.signal.removeEventListener('abort', onAbort!);
     }
   }
 }

@@ -26,7 +26,8 @@ export function accessLog(logger: Logger, onFinish?: (entry: AccessEntry) => voi
         aborted: !res.writableFinished,
       };
       onFinish?.(entry);
-      logger.info('request', entry);
+      // winston formats a message before its transports filter by level; skip the work when off.
+      if (logger.isInfoEnabled()) logger.info('request', entry);
     });
     next();
   };

@@ -7,12 +7,22 @@ import { dialectFor } from './dialect.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
+const hostnames = new Map<string, string>();
+
+/** Hostname of a Host header value; memoised (a server sees few distinct values, and URL parsing is not free). */
 function hostnameOf(hostHeader: string): string {
-  try {
-    return new URL(`http://${hostHeader}`).hostname.toLowerCase();
-  } catch {
-    return '';
+  let name = hostnames.get(hostHeader);
+  if (name === undefined) {
+    try {
+      name = new URL(`http://${hostHeader}`).hostname.toLowerCase();
+    } catch {
+      name = '';
+    }
+    // Security: bounded, so a flood of distinct Host values cannot grow memory.
+    if (hostnames.size >= 1000) hostnames.clear();
+    hostnames.set(hostHeader, name);
   }
+  return name;
 }
 
 export interface OriginPolicy {

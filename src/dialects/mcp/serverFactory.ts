@@ -65,7 +65,7 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
       }
       // An unknown tool is a protocol error (the caller named something that does not exist);
       // bad arguments and failures are tool results the model can read and correct.
-      if (!entry || !options.registry.list(caller).includes(entry)) {
+      if (!entry || !hasScope(caller, entry.op.scope)) {
         state.outcome = 'UNKNOWN_TOOL';
         throw new ProtocolError(INVALID_PARAMS, `Unknown tool: ${name}. Call tools/list to see the available tools.`);
       }
