@@ -15,7 +15,9 @@ function looksJsonRpc(value: unknown): boolean {
  * then says precisely what is missing.
  */
 export function detectDialect(body: unknown): Dialect | undefined {
-  if (Array.isArray(body)) return body.length > 0 && body.every(looksJsonRpc) ? 'mcp' : undefined;
+  // Envelopes are always objects, so any array is a JSON-RPC batch (valid or not: the MCP
+  // dialect answers a bad one with a JSON-RPC error).
+  if (Array.isArray(body)) return 'mcp';
   if (looksJsonRpc(body)) return 'mcp';
   if (isRecord(body)) return 'envelope';
   return undefined;

@@ -163,6 +163,15 @@ describe('MCP transport rules', () => {
     expect(refused.body.error.code).toBe(-32600);
   });
 
+  it('answers an empty or broken JSON-RPC batch with a JSON-RPC Invalid Request error', async () => {
+    for (const batch of ['[]', '[1,2]', '[{"jsonrpc":"2.0","id":1,"method":"ping"},"x"]']) {
+      const { status, body } = await postJson(server.mcpUrl, batch, { accept: 'application/json', 'mcp-protocol-version': '2025-03-26' });
+      expect(status).toBe(400);
+      expect(body.jsonrpc).toBe('2.0');
+      expect(body.error.code).toBe(-32600);
+    }
+  });
+
   it('answers malformed JSON-RPC with a parse error and a missing key with 401', async () => {
     const parse = await postJson(server.mcpUrl, '{"jsonrpc":"2.0", "id": ', { accept: BOTH });
     expect(parse.status).toBe(400);
