@@ -2,10 +2,10 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { createApp, type App } from '../../src/app.js';
-import { createHttpServer, listen } from '../../src/http/listen.js';
+import { listen } from '../../src/http/listen.js';
 import { loadConfig, type Config, type Env } from '../../src/config/index.js';
 import type { ToolFactory } from '../../src/core/toolModule.js';
 import { createSilentLogger } from '../../src/infra/logger.js';
@@ -29,11 +29,21 @@ export interface TestServer {
 export interface StartOptions {
   env?: Env;
   toolFactories?: ToolFactory[];
+  /** Set PUBLIC_URL to the address the server really listens on (OAuth metadata names it). */
+  publicUrl?: boolean;
 }
 
-/** Starts the real app on an ephemeral loopback port with temp DATA_DIR/WORKSPACE_DIR. */
+/**
+ * Starts the real app on an ephemeral loopback port with temp DATA_DIR/WORKSPACE_DIR. The port is
+ * bound first, so configuration may name the URL clients will use.
+ */
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'mcp-server-test-'));
+  // Checked often, so tests of the socket time limits need not wait for Node's 30 s default.
+  const listener = createServer({ connectionsCheckingInterval: 100 });
+  await listen(listener, 0, '127.0.0.1');
+  const { port } = listener.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
   const env: Env = {
     MCP_API_KEYS: TEST_KEYS,
     DATA_DIR: path.join(root, 'data'),
@@ -41,17 +51,27 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     PORT: '0',
     // Suites make many calls from one key; rate-limit tests set their own limit.
     RATE_LIMIT_MAX: '0',
+    ...(options.publicUrl ? { PUBLIC_URL: url } : {}),
     ...options.env,
   };
   mkdirSync(env.DATA_DIR!, { recursive: true });
   mkdirSync(env.WORKSPACE_DIR!, { recursive: true });
-  const config = loadConfig(env, root);
-  prepareAuth(config);
-  const built = await createApp({ config, logger: createSilentLogger(), toolFactories: options.toolFactories });
-  const http = createHttpServer(built.app, config.server);
-  await listen(http, 0, '127.0.0.1');
-  const { port } = http.address() as AddressInfo;
-  const url = `http://127.0.0.1:${port}`;
+  let built: App;
+  let config: Config;
+  try {
+    config = loadConfig(env, root);
+    prepareAuth(config);
+    built = await createApp({ config, logger: createSilentLogger(), toolFactories: options.toolFactories });
+  } catch (error) {
+    listener.close();
+    throw error;
+  }
+  // The socket limits production sets (src/http/listen.ts), on the already-bound server.
+  const http = listener;
+  http.headersTimeout = Math.min(config.server.headersTimeoutMs, config.server.requestTimeoutMs);
+  http.requestTimeout = config.server.requestTimeoutMs;
+  http.keepAliveTimeout = 5_000;
+  http.on('request', built.app);
   return {
     url,
     mcpUrl: `${url}/mcp`,
