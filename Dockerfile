@@ -39,4 +39,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Run node directly (not npm), so SIGTERM reaches the server and it drains before exiting.
-CMD ["node", "dist/index.js"]
+CMD ["node", "--max-semi-space-size=8", "dist/index.js"]

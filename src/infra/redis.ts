@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'winston';
 import { recordRedisError } from './metrics.js';
 
@@ -57,7 +58,8 @@ export function reconnectDelay(attempt: number): number {
 }
 
 function open(settings: RedisSettings, logger: Logger): Shared {
-  const client = new Redis(settings.redisUrl.href, {
+  // Loaded only when REDIS_URL is set: a single-process server never pays for the client library.
+  const client = new (loadIoredis())(settings.redisUrl.href, {
     // Without an offline queue a command during an outage fails immediately instead of waiting.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -166,4 +168,8 @@ export function bounded<T>(work: Promise<T>, ms: number): Promise<T> {
   // The loser of the race may still reject later; that rejection is expected and ignored.
   work.catch(() => undefined);
   return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
+function loadIoredis(): typeof Redis {
+  return (createRequire(import.meta.url)('ioredis') as { Redis: typeof Redis }).Redis;
 }

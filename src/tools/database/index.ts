@@ -9,14 +9,15 @@ import { insertOperation } from './operations/insert.js';
 import { listTablesOperation } from './operations/listTables.js';
 import { queryOperation } from './operations/query.js';
 import { updateOperation } from './operations/update.js';
-import { PostgresBackend } from './postgres/postgresBackend.js';
 import { SqliteBackend } from './sqlite/sqliteBackend.js';
 
 export const DEFAULT_SQLITE_FILE = 'database.sqlite';
 
-function createBackend(env: ToolEnv): DatabaseBackend {
+async function createBackend(env: ToolEnv): Promise<DatabaseBackend> {
   const config = env.config.database;
   if (config.backend === 'postgres') {
+    // Loaded only for PostgreSQL: the embedded default never pays for the pg client.
+    const { PostgresBackend } = await import('./postgres/postgresBackend.js');
     return new PostgresBackend({
       url: config.url!,
       readTables: config.readTables,
@@ -31,9 +32,9 @@ function createBackend(env: ToolEnv): DatabaseBackend {
 }
 
 /** The database tool: SQLite in DATA_DIR by default, PostgreSQL with DATABASE_URL=postgres://… */
-export const createDatabaseTool: ToolFactory = (env: ToolEnv): ToolModule => {
+export const createDatabaseTool: ToolFactory = async (env: ToolEnv): Promise<ToolModule> => {
   const config = env.config.database;
-  const backend = createBackend(env);
+  const backend = await createBackend(env);
   const db: DbContext = {
     backend,
     access: new TableAccess(backend, config),
