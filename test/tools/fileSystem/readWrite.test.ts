@@ -18,7 +18,7 @@ describe('read_file', () => {
     const r = await t.call('read_file', { path: 'a.txt' });
     expect(r).toMatchObject({ path: 'a.txt', encoding: 'utf8', content: 'one\ntwo\nthree\n', size: 14, total_lines: 3, start_line: 1, end_line: 3, truncated: false });
     expect(r.etag).toBe(sha('one\ntwo\nthree\n'));
-    expect(new Date(r.modified).getTime()).toBe(Math.floor(statSync(path.join(t.ws, 'a.txt')).mtimeMs));
+    expect(new Date(r.modified).getTime()).toBe(statSync(path.join(t.ws, 'a.txt')).mtime.getTime());
   });
 
   it('reads exact bytes, keeping CRLF and a missing final newline', async () => {
