@@ -9,7 +9,7 @@ import type { BenchContext } from './lib/context.js';
 import { closeAgent } from './lib/http.js';
 import { describeMachine, loadNow } from './lib/machine.js';
 import { renderMarkdown, renderSummary } from './lib/markdown.js';
-import { OUR_DEFAULT_ENV } from './lib/ours.js';
+import { OUR_DEFAULT_ENV, startFlags } from './lib/ours.js';
 import { RESULTS_DIR } from './lib/paths.js';
 import { ResultBook, type BenchResults } from './lib/results.js';
 import { parseArgs, type SectionId } from './lib/settings.js';
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       coldStarts: settings.coldStarts,
       leakCalls: settings.leakCalls,
       ourServerEnv: OUR_DEFAULT_ENV,
+      ourNodeFlags: startFlags(),
       notes: [
         'LOG_LEVEL=warn: the logger and access-log middleware run on every request; only warnings and errors are written.',
         'RATE_LIMIT_MAX=1000000 per window: the limiter (when wired) stays in the request path but never throttles the bench.',

@@ -1,12 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startChild, type ChildServer } from './child.js';
 import { releaseTempDir, trackTempDir } from './cleanup.js';
 import { envelopeBody, envelopeHeaders, mcpHeaders, toolsCallBody } from './requests.js';
 import { mcpMessage, post, type Reply } from './http.js';
-import { SERVER_ENTRY } from './paths.js';
+import { REPO_ROOT, SERVER_ENTRY } from './paths.js';
+
+/**
+ * The node flags `npm start` runs the server with (e.g. --max-semi-space-size), read from
+ * package.json so the bench measures the server as it is deployed.
+ */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { scripts?: Record<string, string> };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  if (words[0] !== 'node') return [];
+  return words.slice(1).filter((w) => w.startsWith('--'));
+}
 
 /** Defaults every instance of our server runs with (recorded in the results). */
 export const OUR_DEFAULT_ENV = {
@@ -72,7 +83,7 @@ export async function startOurs(options: OurOptions): Promise<OurServer> {
   };
   let child: ChildServer;
   try {
-    child = await startChild(options.name, [...(options.nodeArgs ?? []), SERVER_ENTRY], { env, cwd: root, readyTimeoutMs: options.readyTimeoutMs });
+    child = await startChild(options.name, [...startFlags(), ...(options.nodeArgs ?? []), SERVER_ENTRY], { env, cwd: root, readyTimeoutMs: options.readyTimeoutMs });
   } catch (error) {
     releaseTempDir(root);
     throw error;

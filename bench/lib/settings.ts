@@ -65,7 +65,7 @@ export function parseArgs(argv: string[]): Settings {
     searchQueries: quick ? 60 : 300,
     coldStarts: quick ? 1 : 3,
     idleSettleMs: quick ? 1_000 : 3_000,
-    leakWarmupCalls: quick ? 1_000 : 3_000,
+    leakWarmupCalls: quick ? 2_000 : 3_000,
     leakCalls: 10_000,
     profile: only.has('profile'),
     profileSeconds: quick ? 4 : 10,
