@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { configError } from '../helpers/configError.js';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env, '/tmp');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 const OAUTH = { AUTH_MODE: 'oauth', PUBLIC_URL: 'https://mcp.example.com', OAUTH_ISSUER: 'https://auth.example.com' };
 

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { configError } from '../helpers/configError.js';
 import { parseApiKeys } from '../../src/config/auth.js';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env, '/tmp');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('configuration', () => {
   it('has working defaults', () => {

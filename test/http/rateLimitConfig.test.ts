@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { configError } from '../helpers/configError.js';
 
-function configError(env: Record<string, string>): ConfigError {
-  try {
-    loadConfig(env, '/tmp');
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('scale-out configuration', () => {
   it('has the design\'s defaults: 60 requests per 60 s per caller, 5× that per address', () => {
