@@ -2,7 +2,7 @@
 // many concurrent callers across replicas sharing one workspace, one database and (when reachable)
 // Redis. Reports requests, errors by kind, p99 and RSS over time; fails if any acknowledged write is
 // missing at the end or any reply was malformed. Loopback only; bounded by --minutes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -198,7 +198,8 @@ function percentile(values: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync('dist/index.js')) throw new Error('run `npm run build` first (npm run soak does not build)');
+  // Soak the compiled server, as `npm start` runs it (built first when dist/ is missing or stale).
+  execFileSync(process.execPath, ['scripts/build-if-needed.mjs'], { stdio: 'inherit' });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-soak-'));
   const dataDir = path.join(dir, 'data');
   const workspaceDir = path.join(dir, 'workspace');
