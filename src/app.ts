@@ -38,8 +38,6 @@ export interface AppOptions {
   logger: Logger;
   /** Defaults to every tool; tests may pass a subset. */
   toolFactories?: ToolFactory[];
-  /** Extra authenticators (OAuth) tried after API keys. */
-  authenticators?: Authenticator[];
   /** Extra /readyz checks (e.g. Redis) besides each tool's ready(). */
   readinessChecks?: ReadinessCheck[];
 }
@@ -73,7 +71,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (config.auth.mode === 'api_key' || config.auth.mode === 'both') authenticators.push(new ApiKeyAuthenticator(config.auth.apiKeys));
   const oauth = createOAuthResourceServer(config.oauth, logger);
   if (oauth) authenticators.push(oauth.authenticator);
-  authenticators.push(...(options.authenticators ?? []));
 
   const policy = originPolicy(config.server);
   const mcp = mcpEndpoint(
@@ -117,11 +114,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   const dispatch: RequestHandler = function dispatch(req, res, next) {
     const dialect = stateOf(res).dialect;
-    if (dialect === 'envelope') {
-      if (req.method !== 'POST') return next();
-      return envelope(req, res, next);
-    }
-    return mcp.handle(req, res, next);
+    // Only a POST can carry an envelope; everything else on /mcp belongs to the MCP transport.
+    return dialect === 'envelope' ? envelope(req, res, next) : mcp.handle(req, res, next);
   };
 
   app.all(

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, readBool, readEnum, readInt, readList, readOptionalString, readString, readUrl, type Env } from './env.js';
+import { ConfigError, readEnum, readInt, readList, readOptionalString, readString, readUrl, type Env } from './env.js';
 
 export interface ServerConfig {
   port: number;
@@ -72,4 +72,3 @@ export function isLoopbackHost(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
-export { readBool };

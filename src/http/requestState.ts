@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { Caller } from '../core/caller.js';
 import type { Dialect } from '../core/context.js';
 
@@ -17,8 +16,4 @@ export interface RequestState {
 
 export function stateOf(res: { locals: Record<string, unknown> }): RequestState {
   return res.locals.state as RequestState;
-}
-
-export function requestIdOf(req: Request): string {
-  return (req.res?.locals.state as RequestState | undefined)?.requestId ?? 'unknown';
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../infra/helpers/services.js';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -23,17 +23,6 @@ function binDir(): string | undefined {
   const versions = readdirSync(root).sort();
   const latest = versions[versions.length - 1];
   return latest ? path.join(root, latest, 'bin') : undefined;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Returns undefined (with the reason) when this machine cannot run a private cluster. */

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from './privatePostgres.js';
+import { freePort } from '../infra/helpers/services.js';
 
 export interface ServerProcess {
   url: string;
