@@ -38,9 +38,13 @@ async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
   const machine = describeMachine();
   const log = (line: string) => console.error(line);
-  log(`mcp-tool-server bench (${settings.mode}) — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage.start}`);
+  log(
+    `mcp-tool-server bench (${settings.mode}) — ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, load average ${machine.loadAverage.start}`,
+  );
   if (machine.loadAverage.start > machine.cores) {
-    log(`warning: the machine is already busy (load average ${machine.loadAverage.start} on ${machine.cores} cores); ratios hold up better than absolute figures, but expect noise.`);
+    log(
+      `warning: the machine is already busy (load average ${machine.loadAverage.start} on ${machine.cores} cores); ratios hold up better than absolute figures, but expect noise.`,
+    );
   }
   ensureServerBuilt(log);
   const book = new ResultBook();
@@ -97,11 +101,20 @@ async function main(): Promise<void> {
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(path.join(RESULTS_DIR, name('latest.json')), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(path.join(RESULTS_DIR, name('latest.md')), renderMarkdown(results));
-    writeFileSync(path.join(RESULTS_DIR, name('chart.svg')), renderChart(results.ratios, `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)} (${settings.mode} run)`));
-    log(`wrote ${['latest.json', 'latest.md', 'chart.svg'].map((f) => path.join(path.relative(process.cwd(), RESULTS_DIR), name(f))).join(', ')}`);
+    writeFileSync(
+      path.join(RESULTS_DIR, name('chart.svg')),
+      renderChart(
+        results.ratios,
+        `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.date.slice(0, 10)} (${settings.mode} run)`,
+      ),
+    );
+    log(
+      `wrote ${['latest.json', 'latest.md', 'chart.svg'].map((f) => path.join(path.relative(process.cwd(), RESULTS_DIR), name(f))).join(', ')}`,
+    );
   }
   const missed = results.targets.filter((t) => t.pass === false);
-  if (missed.length && !settings.profile) log(`${missed.length} target(s) missed; \`npm run bench -- --profile\` shows where the time goes.`);
+  if (missed.length && !settings.profile)
+    log(`${missed.length} target(s) missed; \`npm run bench -- --profile\` shows where the time goes.`);
   log(`done in ${results.durationS.toFixed(0)} s`);
 }
 

@@ -43,7 +43,16 @@ execFileSync('node', ['scripts/build-if-needed.mjs'], { stdio: 'inherit' });
 const port = await freePort();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
 const server = spawn(process.execPath, ['dist/index.js'], {
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', AUTH_MODE: 'none', DATA_DIR: path.join(dir, 'data'), WORKSPACE_DIR: path.join(dir, 'ws'), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '0' },
+  env: {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    AUTH_MODE: 'none',
+    DATA_DIR: path.join(dir, 'data'),
+    WORKSPACE_DIR: path.join(dir, 'ws'),
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_MAX: '0',
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise((resolve, reject) => {
@@ -72,7 +81,9 @@ for (const [pkg, scenario] of RUNS) {
   const passed = /Passed: (\d+)\/(\d+)/.exec(output);
   const ok = passed !== null && failures.length === 0;
   if (!ok) failed++;
-  console.log(`${ok ? 'PASS' : 'FAIL'}  ${scenario} (${pkg.split('@').pop()})${passed ? `  ${passed[0]}` : ''}${failures.length ? `  failing: ${failures.join(', ')}` : ''}`);
+  console.log(
+    `${ok ? 'PASS' : 'FAIL'}  ${scenario} (${pkg.split('@').pop()})${passed ? `  ${passed[0]}` : ''}${failures.length ? `  failing: ${failures.join(', ')}` : ''}`,
+  );
 }
 server.kill('SIGTERM');
 rmSync(dir, { recursive: true, force: true });

@@ -71,7 +71,9 @@ if (!user || /^(root|0)(:|$)/.test(user)) problem(dockerfile, 'the runtime stage
 const healthcheck = inRuntime('HEALTHCHECK').at(-1)?.rest ?? '';
 if (!/\/healthz/.test(healthcheck)) problem(dockerfile, 'the runtime stage needs a HEALTHCHECK on /healthz');
 if (/\b(curl|wget)\b/.test(healthcheck)) problem(dockerfile, 'HEALTHCHECK must not use curl/wget (not in slim images); use node');
-const volumes = inRuntime('VOLUME').map((i) => i.rest).join(' ');
+const volumes = inRuntime('VOLUME')
+  .map((i) => i.rest)
+  .join(' ');
 for (const dir of ['/app/data', '/app/workspace']) if (!volumes.includes(dir)) problem(dockerfile, `VOLUME must include ${dir}`);
 if (!inRuntime('ENV').some((i) => /\bHOST=0\.0\.0\.0\b/.test(i.rest))) problem(dockerfile, 'the runtime stage must set HOST=0.0.0.0');
 const cmd = inRuntime('CMD').at(-1)?.rest ?? '';
@@ -101,11 +103,16 @@ for (const [name, service] of serverServices) {
   const keys = Array.isArray(env) ? env.map((entry) => String(entry).split('=')[0]) : Object.keys(env);
   if (service.env_file) problem(composeFile, `service ${name}: list variables under environment:, not env_file (so they can be checked)`);
   for (const key of keys) {
-    if (!serverReads.has(key)) problem(composeFile, `service ${name} passes ${key}, which the server does not read (no read*(env, '${key}') in ${path.relative(root, configDir)})`);
+    if (!serverReads.has(key))
+      problem(
+        composeFile,
+        `service ${name} passes ${key}, which the server does not read (no read*(env, '${key}') in ${path.relative(root, configDir)})`,
+      );
     if (!documented.has(key)) problem(composeFile, `service ${name} passes ${key}, which .env.example does not document`);
   }
   for (const [other, condition] of Object.entries(service.depends_on ?? {})) {
-    if (condition?.condition !== 'service_healthy') problem(composeFile, `service ${name}: depends_on ${other} must use condition: service_healthy`);
+    if (condition?.condition !== 'service_healthy')
+      problem(composeFile, `service ${name}: depends_on ${other} must use condition: service_healthy`);
     if (!services[other]?.healthcheck) problem(composeFile, `service ${other} needs a healthcheck (${name} waits for it)`);
   }
 }
@@ -117,4 +124,6 @@ if (problems.length > 0) {
   console.error(`lint:docker found ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   process.exit(1);
 }
-console.log(`lint:docker ok: ${path.relative(process.cwd(), composeFile)} (dclint), ${path.relative(process.cwd(), dockerfile)} (dockerfile-utils + rules), ${serverServices.length} server service(s) pass only variables the server reads.`);
+console.log(
+  `lint:docker ok: ${path.relative(process.cwd(), composeFile)} (dclint), ${path.relative(process.cwd(), dockerfile)} (dockerfile-utils + rules), ${serverServices.length} server service(s) pass only variables the server reads.`,
+);

@@ -76,7 +76,10 @@ function rssOf(pid: number | undefined): number {
 
 async function startReplica(env: Record<string, string>): Promise<Replica> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/index.js'], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['dist/index.js'], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`replica did not start:\n${out}`)), 30_000);
@@ -95,11 +98,26 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
 }
 
 /** One call in either dialect; returns the result object or undefined (counted as an error). */
-async function call(replica: Replica, key: string, mcpName: string, tool: string, operation: string, params: Record<string, unknown>, viaEnvelope: boolean): Promise<any> {
+async function call(
+  replica: Replica,
+  key: string,
+  mcpName: string,
+  tool: string,
+  operation: string,
+  params: Record<string, unknown>,
+  viaEnvelope: boolean,
+): Promise<any> {
   const started = performance.now();
   stats.requests++;
   const body = viaEnvelope
-    ? { message_id: `soak_${randomBytes(6).toString('hex')}`, timestamp: new Date().toISOString(), source: 'model', destination: 'tool', message_type: 'request', content: { tool_name: tool, operation, parameters: params } }
+    ? {
+        message_id: `soak_${randomBytes(6).toString('hex')}`,
+        timestamp: new Date().toISOString(),
+        source: 'model',
+        destination: 'tool',
+        message_type: 'request',
+        content: { tool_name: tool, operation, parameters: params },
+      }
     : { jsonrpc: '2.0', id: stats.requests, method: 'tools/call', params: { name: mcpName, arguments: params } };
   let response: Response;
   try {
@@ -159,7 +177,15 @@ async function worker(index: number, replicas: Replica[], key: string, deadline:
     if (choice === 0 || choice === 1) {
       const file = `soak/c${index}/f${n % 25}.txt`;
       const content = `caller ${index} write ${n} ${randomBytes(8).toString('hex')}\n`;
-      const result = await call(replica, key, 'write_file', 'file_system', 'write_file', { path: file, content, create_parents: true }, viaEnvelope);
+      const result = await call(
+        replica,
+        key,
+        'write_file',
+        'file_system',
+        'write_file',
+        { path: file, content, create_parents: true },
+        viaEnvelope,
+      );
       if (result) acknowledged.files.set(file, content);
     } else if (choice === 2) {
       const known = [...acknowledged.files.keys()].filter((f) => f.startsWith(`soak/c${index}/`));
@@ -171,7 +197,15 @@ async function worker(index: number, replicas: Replica[], key: string, deadline:
       }
     } else if (choice === 3) {
       const value = randomBytes(6).toString('hex');
-      const result = await call(replica, key, 'session_set_state', 'session', 'set_state', { session_id: `soak-${index}`, key: `k${n % 5}`, value }, viaEnvelope);
+      const result = await call(
+        replica,
+        key,
+        'session_set_state',
+        'session',
+        'set_state',
+        { session_id: `soak-${index}`, key: `k${n % 5}`, value },
+        viaEnvelope,
+      );
       if (result) {
         const map = acknowledged.session.get(key) ?? new Map<string, string>();
         map.set(`k${n % 5}`, value);
@@ -179,10 +213,26 @@ async function worker(index: number, replicas: Replica[], key: string, deadline:
       }
     } else if (choice === 4) {
       const id = `${index}-${n}-${randomBytes(4).toString('hex')}`;
-      const result = await call(replica, key, 'insert', 'database', 'insert', { table: 'soak', records: [{ id, caller: index }] }, viaEnvelope);
+      const result = await call(
+        replica,
+        key,
+        'insert',
+        'database',
+        'insert',
+        { table: 'soak', records: [{ id, caller: index }] },
+        viaEnvelope,
+      );
       if (result) acknowledged.rows.add(id);
     } else if (choice === 5) {
-      await call(replica, key, 'query', 'database', 'query', { sql: 'SELECT COUNT(*) AS n FROM soak WHERE caller = ?', params: [index] }, viaEnvelope);
+      await call(
+        replica,
+        key,
+        'query',
+        'database',
+        'query',
+        { sql: 'SELECT COUNT(*) AS n FROM soak WHERE caller = ?', params: [index] },
+        viaEnvelope,
+      );
     } else if (choice === 6) {
       await call(replica, key, 'search', 'web_search', 'search', { query: `caller ${index}` }, viaEnvelope);
     } else {
@@ -222,7 +272,9 @@ async function main(): Promise<void> {
     ...(redis ? { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `soak:${randomBytes(4).toString('hex')}:` } : {}),
   };
   const replicaCount = redis ? REPLICAS : 1;
-  console.log(`soak: ${MINUTES} min, ${CALLERS} callers, ${replicaCount} replica(s)${redis ? ' sharing Redis' : ' (Redis unreachable: one replica)'}`);
+  console.log(
+    `soak: ${MINUTES} min, ${CALLERS} callers, ${replicaCount} replica(s)${redis ? ' sharing Redis' : ' (Redis unreachable: one replica)'}`,
+  );
   const replicas: Replica[] = [];
   for (let i = 0; i < replicaCount; i++) replicas.push(await startReplica(env));
 
@@ -230,7 +282,9 @@ async function main(): Promise<void> {
   const sampler = setInterval(() => {
     for (const r of replicas) r.rss.push(rssOf(r.child.pid));
     const elapsed = Math.round((Date.now() - (deadline - MINUTES * 60_000)) / 1000);
-    console.log(`  t=${elapsed}s requests=${stats.requests} ok=${stats.ok} malformed=${stats.malformed} rss=${replicas.map((r) => `${Math.round((r.rss.at(-1) ?? 0) / 1048576)}MiB`).join('/')}`);
+    console.log(
+      `  t=${elapsed}s requests=${stats.requests} ok=${stats.ok} malformed=${stats.malformed} rss=${replicas.map((r) => `${Math.round((r.rss.at(-1) ?? 0) / 1048576)}MiB`).join('/')}`,
+    );
   }, 10_000);
   await Promise.all(keys.map((entry, i) => worker(i, replicas, entry.split(':')[1]!, deadline)));
   clearInterval(sampler);
@@ -269,10 +323,21 @@ async function main(): Promise<void> {
     malformed: stats.malformed,
     p50Ms: Math.round(percentile(stats.latencies, 50) * 10) / 10,
     p99Ms: Math.round(percentile(stats.latencies, 99) * 10) / 10,
-    rssMiB: replicas.map((r) => ({ first: Math.round((r.rss[0] ?? 0) / 1048576), max: Math.round(Math.max(0, ...r.rss) / 1048576), last: Math.round((r.rss.at(-1) ?? 0) / 1048576) })),
-    acknowledgedWrites: { files: acknowledged.files.size, rows: acknowledged.rows.size, sessionKeys: [...acknowledged.session.values()].reduce((a, m) => a + m.size, 0) },
+    rssMiB: replicas.map((r) => ({
+      first: Math.round((r.rss[0] ?? 0) / 1048576),
+      max: Math.round(Math.max(0, ...r.rss) / 1048576),
+      last: Math.round((r.rss.at(-1) ?? 0) / 1048576),
+    })),
+    acknowledgedWrites: {
+      files: acknowledged.files.size,
+      rows: acknowledged.rows.size,
+      sessionKeys: [...acknowledged.session.values()].reduce((a, m) => a + m.size, 0),
+    },
     missingWrites: missing + sessionMissing,
-    fingerprint: createHash('sha256').update(JSON.stringify([...acknowledged.files])).digest('hex').slice(0, 12),
+    fingerprint: createHash('sha256')
+      .update(JSON.stringify([...acknowledged.files]))
+      .digest('hex')
+      .slice(0, 12),
   };
   console.log(JSON.stringify(report, null, 2));
   for (const sample of stats.malformedSamples) console.log(`malformed: ${sample}`);

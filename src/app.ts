@@ -74,7 +74,14 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const policy = originPolicy(config.server);
   const mcp = mcpEndpoint(
-    mcpServerFactory({ registry, executor, logger, serverInfo: SERVER_INFO, instructions: SERVER_INSTRUCTIONS, insufficientScopeChallenge: oauth?.insufficientScope }),
+    mcpServerFactory({
+      registry,
+      executor,
+      logger,
+      serverInfo: SERVER_INFO,
+      instructions: SERVER_INSTRUCTIONS,
+      insufficientScopeChallenge: oauth?.insufficientScope,
+    }),
     { maxBodyBytes: config.server.bodyLimitBytes, onError: (error) => logger.warn('mcp transport error', { error: error.message }) },
   );
   const envelope = envelopeEndpoint({
@@ -109,7 +116,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     sendError(res, 'envelope', {
       status: 400,
       code: 'INVALID_REQUEST',
-      message: 'The body is neither a JSON-RPC 2.0 message (MCP) nor an envelope (an object with message_id, content.tool_name, content.operation).',
+      message:
+        'The body is neither a JSON-RPC 2.0 message (MCP) nor an envelope (an object with message_id, content.tool_name, content.operation).',
     });
   };
   const dispatch: RequestHandler = function dispatch(req, res, next) {
@@ -132,14 +140,22 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
 
   app.use(function notFound(req, res) {
-    sendError(res, dialectFor(req), { status: 404, code: 'NOT_FOUND', message: `Nothing is served at ${req.method} ${req.path}. The MCP endpoint is POST /mcp.` });
+    sendError(res, dialectFor(req), {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: `Nothing is served at ${req.method} ${req.path}. The MCP endpoint is POST /mcp.`,
+    });
   });
   const onError: ErrorRequestHandler = function internalError(error, req, res, _next) {
     logger.error('unhandled error', {
       requestId: stateOf(res)?.requestId,
       error: error instanceof Error ? { message: error.message, stack: error.stack } : String(error),
     });
-    sendError(res, dialectFor(req), { status: 500, code: 'INTERNAL_ERROR', message: 'Internal error. The server log has the details under this request id.' });
+    sendError(res, dialectFor(req), {
+      status: 500,
+      code: 'INTERNAL_ERROR',
+      message: 'Internal error. The server log has the details under this request id.',
+    });
   };
   app.use(onError);
 
@@ -150,7 +166,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     cache,
     close: async () => {
       await mcp.close().catch(() => undefined);
-      for (const m of modules) await m.close?.().catch((error: unknown) => logger.warn('tool close failed', { tool: m.name, error: String(error) }));
+      for (const m of modules)
+        await m.close?.().catch((error: unknown) => logger.warn('tool close failed', { tool: m.name, error: String(error) }));
       await cache.close?.();
       limits.close();
       await redis?.release();

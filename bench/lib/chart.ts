@@ -22,7 +22,9 @@ export function renderChart(ratios: Ratio[], subtitle: string): string {
     const bars = ratios.filter((r) => r.group === group);
     const max = Math.max(1.1, ...bars.map((r) => Math.max(r.value, r.target ?? 0) * 1.1));
     const x = (v: number) => LABEL_W + (Math.max(0, v) / max) * PLOT_W;
-    parts.push(`<text x="10" y="${y}" class="group">${escapeXml(group === 'vs baseline' ? 'Throughput relative to a baseline (higher is better)' : 'Speed-ups (higher is better)')}</text>`);
+    parts.push(
+      `<text x="10" y="${y}" class="group">${escapeXml(group === 'vs baseline' ? 'Throughput relative to a baseline (higher is better)' : 'Speed-ups (higher is better)')}</text>`,
+    );
     y += 10;
     const top = y;
     for (const bar of bars) {
@@ -32,7 +34,9 @@ export function renderChart(ratios: Ratio[], subtitle: string): string {
       parts.push(`<rect x="${LABEL_W}" y="${y}" width="${(x(bar.value) - LABEL_W).toFixed(1)}" height="${BAR_H}" fill="${colour}"/>`);
       parts.push(`<text x="${(x(bar.value) + 4).toFixed(1)}" y="${y + BAR_H - 5}">${bar.value.toFixed(2)}x</text>`);
       if (bar.target !== undefined) {
-        parts.push(`<line x1="${x(bar.target).toFixed(1)}" x2="${x(bar.target).toFixed(1)}" y1="${y - 2}" y2="${y + BAR_H + 2}" class="target"/>`);
+        parts.push(
+          `<line x1="${x(bar.target).toFixed(1)}" x2="${x(bar.target).toFixed(1)}" y1="${y - 2}" y2="${y + BAR_H + 2}" class="target"/>`,
+        );
       }
       y += BAR_H + GAP;
     }

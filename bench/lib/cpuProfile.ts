@@ -116,7 +116,9 @@ export function summarizeProfile(file: string, options: { skipMs?: number; limit
     busyUs += us;
     add(self, leaf, us);
     const frame = byId.get(id)!.callFrame;
-    const where = frame.url ? `${frame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}` : '';
+    const where = frame.url
+      ? `${frame.url.replace(/^.*\/node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}:${frame.lineNumber + 1}`
+      : '';
     add(functions, `${frame.functionName || '(anonymous)'} ${where}`.trim(), us);
     let owner: string | undefined;
     const seen = new Set<string>();
@@ -129,7 +131,12 @@ export function summarizeProfile(file: string, options: { skipMs?: number; limit
     for (const c of seen) if (c !== '(root)') add(inclusive, c, us);
   }
   const names = new Set([...self.keys(), ...attributed.keys(), ...inclusive.keys()].filter((n) => n !== '(idle)' && n !== '(root)'));
-  const rows = [...names].map((name) => ({ name, selfUs: self.get(name) ?? 0, chargedUs: attributed.get(name) ?? 0, inclusiveUs: inclusive.get(name) ?? 0 }));
+  const rows = [...names].map((name) => ({
+    name,
+    selfUs: self.get(name) ?? 0,
+    chargedUs: attributed.get(name) ?? 0,
+    inclusiveUs: inclusive.get(name) ?? 0,
+  }));
   return {
     busyMs: Math.round(busyUs / 1000),
     categories: rows.sort((a, b) => b.chargedUs + b.selfUs - (a.chargedUs + a.selfUs)),

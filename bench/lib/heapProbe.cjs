@@ -8,5 +8,7 @@ process.on('SIGUSR2', () => {
     globalThis.gc();
   }
   const m = process.memoryUsage();
-  process.stdout.write(`BENCH_HEAP ${JSON.stringify({ rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external })}\n`);
+  process.stdout.write(
+    `BENCH_HEAP ${JSON.stringify({ rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external })}\n`,
+  );
 });

@@ -16,7 +16,14 @@ export function post(url: string, body: string, headers: Record<string, string>,
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers: { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -34,7 +41,12 @@ export function post(url: string, body: string, headers: Record<string, string>,
 /** The JSON-RPC message in an MCP reply, whether it came as JSON or as one SSE event. */
 export function mcpMessage(text: string): { result?: Record<string, unknown>; error?: { message: string } } | undefined {
   const trimmed = text.trim();
-  const candidates = trimmed.startsWith('{') ? [trimmed] : trimmed.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim());
+  const candidates = trimmed.startsWith('{')
+    ? [trimmed]
+    : trimmed
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim());
   for (const candidate of candidates.reverse()) {
     try {
       const message = JSON.parse(candidate) as Record<string, unknown>;

@@ -15,7 +15,11 @@ export function renderMarkdown(results: BenchResults): string {
     `# Benchmark results (${results.mode} run)`,
     '',
     `Taken ${m.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} on ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}; the run took ${Math.round(results.durationS)} s. Load average (1 min) ${m.loadAverage.start} before the run, ${m.loadAverage.end ?? '—'} after it${m.loadAverage.start > m.cores ? ' — the machine was busy with other work, so expect noise' : ''}.`,
-    `Every server is its own process on loopback; load comes from autocannon in the bench process (${results.settings.connections} connections). Our server runs as \`node ${[...((results.settings.ourNodeFlags as string[] | undefined) ?? []), 'dist/index.js'].join(' ')}\` (the flags of \`npm start\`) with ${Object.entries(results.settings.ourServerEnv as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(', ')}.`,
+    `Every server is its own process on loopback; load comes from autocannon in the bench process (${results.settings.connections} connections). Our server runs as \`node ${[...((results.settings.ourNodeFlags as string[] | undefined) ?? []), 'dist/index.js'].join(' ')}\` (the flags of \`npm start\`) with ${Object.entries(
+      results.settings.ourServerEnv as Record<string, string>,
+    )
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ')}.`,
     '',
     '## Targets',
     '',

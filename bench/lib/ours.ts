@@ -83,7 +83,11 @@ export async function startOurs(options: OurOptions): Promise<OurServer> {
   };
   let child: ChildServer;
   try {
-    child = await startChild(options.name, [...startFlags(), ...(options.nodeArgs ?? []), SERVER_ENTRY], { env, cwd: root, readyTimeoutMs: options.readyTimeoutMs });
+    child = await startChild(options.name, [...startFlags(), ...(options.nodeArgs ?? []), SERVER_ENTRY], {
+      env,
+      cwd: root,
+      readyTimeoutMs: options.readyTimeoutMs,
+    });
   } catch (error) {
     releaseTempDir(root);
     throw error;
@@ -105,8 +109,11 @@ export async function startOurs(options: OurOptions): Promise<OurServer> {
   };
   const tools = async () => {
     const reply = await envelope('discovery', 'list_tools');
-    if (reply.status !== 200) throw new Error(`${options.name}: discovery.list_tools answered ${reply.status}: ${reply.text.slice(0, 300)}`);
-    return new Map<string, string[]>((reply.json.content.tools as { name: string; operations: string[] }[]).map((t) => [t.name, t.operations]));
+    if (reply.status !== 200)
+      throw new Error(`${options.name}: discovery.list_tools answered ${reply.status}: ${reply.text.slice(0, 300)}`);
+    return new Map<string, string[]>(
+      (reply.json.content.tools as { name: string; operations: string[] }[]).map((t) => [t.name, t.operations]),
+    );
   };
   const documentation = async (tool: string) => {
     const reply = await envelope('discovery', 'get_tool_documentation', { tool_name: tool });

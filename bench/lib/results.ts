@@ -46,12 +46,20 @@ export interface BenchResults {
 
 /** The targets of this round (issue: benchmarks), in report order. */
 export const TARGETS: Omit<TargetResult, 'measured' | 'pass'>[] = [
-  { id: 'mcp_vs_sdk', description: 'MCP path vs bare SDK server (rps ratio), p99 at 50 connections', threshold: '>= 0.8x and p99 <= 30 ms' },
+  {
+    id: 'mcp_vs_sdk',
+    description: 'MCP path vs bare SDK server (rps ratio), p99 at 50 connections',
+    threshold: '>= 0.8x and p99 <= 30 ms',
+  },
   { id: 'envelope_vs_express', description: 'Envelope path vs bare Express (rps ratio)', threshold: '>= 0.7x' },
   { id: 'read_file_cache', description: 'Cached read_file vs uncached (rps ratio)', threshold: '>= 5x' },
   { id: 'batch_speedup', description: 'One batch of 50 vs 50 single requests (time ratio)', threshold: '>= 5x' },
   { id: 'idle_rss', description: 'Idle RSS of our server', threshold: '<= 120 MiB' },
-  { id: 'rss_growth', description: 'Memory growth over 10,000 calls after warm-up (live heap after full GC)', threshold: 'sustained growth <= max(2 MiB, 5%) per 10,000 calls' },
+  {
+    id: 'rss_growth',
+    description: 'Memory growth over 10,000 calls after warm-up (live heap after full GC)',
+    threshold: 'sustained growth <= max(2 MiB, 5%) per 10,000 calls',
+  },
 ];
 
 export class ResultBook {

@@ -57,7 +57,9 @@ export async function interleaved(contenders: Contender[], plan: RoundPlan, log:
       const result = await c.run({ connections: plan.connections, durationS: plan.durationS });
       results.get(c.id)!.push(result);
       thisRound.set(c.id, result.rps);
-      log(`  round ${round + 1}/${plan.rounds}  ${c.label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} rps  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms${result.failures ? `  (${result.failures} failed)` : ''}`);
+      log(
+        `  round ${round + 1}/${plan.rounds}  ${c.label.padEnd(34)} ${result.rps.toFixed(0).padStart(7)} rps  p50 ${result.p50.toFixed(1)} ms  p99 ${result.p99.toFixed(1)} ms${result.failures ? `  (${result.failures} failed)` : ''}`,
+      );
     }
     perRound.push(thisRound);
   }

@@ -19,7 +19,9 @@ export async function batchWorkload(ctx: BenchContext): Promise<void> {
   try {
     const headers = envelopeHeaders(server.key);
     const single = envelopeBody('discovery', 'list_tools');
-    const batch = envelopeBatchBody(Array.from({ length: SIZE }, (_, i) => ({ id: i, tool_name: 'discovery', operation: 'list_tools', parameters: {} })));
+    const batch = envelopeBatchBody(
+      Array.from({ length: SIZE }, (_, i) => ({ id: i, tool_name: 'discovery', operation: 'list_tools', parameters: {} })),
+    );
 
     const check = await post(server.mcpUrl, batch, headers);
     const results = (JSON.parse(check.text) as { content?: { results?: { status: string }[] } }).content?.results;
@@ -57,7 +59,9 @@ export async function batchWorkload(ctx: BenchContext): Promise<void> {
       }
     }
     const speedup = median(singles) / median(batches);
-    log(`  ${SIZE} singles: median ${median(singles).toFixed(1)} ms; one batch: median ${median(batches).toFixed(1)} ms → ${speedup.toFixed(1)}x`);
+    log(
+      `  ${SIZE} singles: median ${median(singles).toFixed(1)} ms; one batch: median ${median(batches).toFixed(1)} ms → ${speedup.toFixed(1)}x`,
+    );
     section.tables.push({
       columns: ['Case', `median ms for ${SIZE} ops`, 'p90 ms', 'ops/s (one caller)'],
       rows: [
@@ -65,7 +69,9 @@ export async function batchWorkload(ctx: BenchContext): Promise<void> {
         [`one batch of ${SIZE}`, fmt.ms(median(batches)), fmt.ms(percentile(batches, 90)), fmt.rps((SIZE * 1000) / median(batches))],
       ],
     });
-    section.notes.push(`${settings.batchRepetitions} alternating repetitions; the batch runs ${SIZE} discovery.list_tools calls in one envelope (content.batch, server-side concurrency BATCH_CONCURRENCY, default 8).`);
+    section.notes.push(
+      `${settings.batchRepetitions} alternating repetitions; the batch runs ${SIZE} discovery.list_tools calls in one envelope (content.batch, server-side concurrency BATCH_CONCURRENCY, default 8).`,
+    );
     section.data = { singlesMs: singles, batchMs: batches, speedup };
     book.target('batch_speedup', fmt.ratio(speedup), speedup >= 5);
     book.ratio({ label: `batch of ${SIZE} / ${SIZE} requests`, value: speedup, target: 5, group: 'speed-up' });

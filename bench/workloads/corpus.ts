@@ -13,8 +13,60 @@ export function prng(seed: number): () => number {
   };
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ne', 'ru', 'sa', 'to', 'vi', 'ze', 'po', 'qua', 'ber', 'dan', 'fel', 'gor', 'hin', 'jun', 'kel', 'mor', 'nix', 'ost', 'pra', 'ril', 'sten', 'tur', 'ulm', 'vor', 'wex', 'yor', 'zin'];
-const TOPICS = ['invoice', 'deployment', 'latency', 'kubernetes', 'forecast', 'revenue', 'migration', 'database', 'incident', 'postmortem', 'onboarding', 'roadmap', 'security', 'compliance', 'budget', 'customer', 'release', 'backup', 'outage', 'pipeline'];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ne',
+  'ru',
+  'sa',
+  'to',
+  'vi',
+  'ze',
+  'po',
+  'qua',
+  'ber',
+  'dan',
+  'fel',
+  'gor',
+  'hin',
+  'jun',
+  'kel',
+  'mor',
+  'nix',
+  'ost',
+  'pra',
+  'ril',
+  'sten',
+  'tur',
+  'ulm',
+  'vor',
+  'wex',
+  'yor',
+  'zin',
+];
+const TOPICS = [
+  'invoice',
+  'deployment',
+  'latency',
+  'kubernetes',
+  'forecast',
+  'revenue',
+  'migration',
+  'database',
+  'incident',
+  'postmortem',
+  'onboarding',
+  'roadmap',
+  'security',
+  'compliance',
+  'budget',
+  'customer',
+  'release',
+  'backup',
+  'outage',
+  'pipeline',
+];
 
 export interface Corpus {
   vocabulary: string[];

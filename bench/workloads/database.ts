@@ -50,7 +50,13 @@ function pgContender(pool: pg.Pool, sql: string): Contender {
       };
       await Promise.all(Array.from({ length: shape.connections }, caller));
       const seconds = (performance.now() - started) / 1000;
-      return { rps: latencies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, failures };
+      return {
+        rps: latencies.length / seconds,
+        p50: percentile(latencies, 50),
+        p99: percentile(latencies, 99),
+        requests: latencies.length,
+        failures,
+      };
     },
   };
 }
@@ -82,22 +88,32 @@ export async function databaseWorkload(ctx: BenchContext): Promise<void> {
     const sql = `SELECT id, name, score FROM ${table} WHERE id BETWEEN 100 AND 119 ORDER BY id`;
 
     // Cache off so every call reaches PostgreSQL, as the direct pg side does.
-    server = await startOurs({ name: 'ours-database', env: { DATABASE_URL: roleUrl(role), CACHE_MAX_ENTRIES: '0', DB_READ_TABLES: table } });
+    server = await startOurs({
+      name: 'ours-database',
+      env: { DATABASE_URL: roleUrl(role), CACHE_MAX_ENTRIES: '0', DB_READ_TABLES: table },
+    });
     if (!(await requireOperation(server, section, 'database', 'query'))) return;
     const param = await requireParameter(server, section, 'database', 'query', ['sql', 'query', 'statement']);
     if (!param) return;
     const check = await server.envelope('database', 'query', { [param]: sql });
     if (check.status !== 200) {
       section.status = 'skipped';
-      section.notes.push(`Skipped: database.query answered ${check.status}: ${String(check.json?.content?.error ?? check.text).slice(0, 300)}`);
+      section.notes.push(
+        `Skipped: database.query answered ${check.status}: ${String(check.json?.content?.error ?? check.text).slice(0, 300)}`,
+      );
       return;
     }
     const body = envelopeBody('database', 'query', { [param]: sql });
-    const ours = httpContender('ours', 'ours, envelope database.query', {
-      url: server.mcpUrl,
-      requests: [{ body, headers: envelopeHeaders(server.key) }],
-      verify: (text) => text.includes('"message_type":"response"') && text.includes('item 100'),
-    }, server.memory);
+    const ours = httpContender(
+      'ours',
+      'ours, envelope database.query',
+      {
+        url: server.mcpUrl,
+        requests: [{ body, headers: envelopeHeaders(server.key) }],
+        verify: (text) => text.includes('"message_type":"response"') && text.includes('item 100'),
+      },
+      server.memory,
+    );
     const result = await interleaved([ours, pgContender(pool, sql)], settings.tools, log);
     const us = result.summaries.get('ours')!;
     const direct = result.summaries.get('pg')!;
@@ -106,7 +122,9 @@ export async function databaseWorkload(ctx: BenchContext): Promise<void> {
       columns: ['Path', 'rps', 'p50 ms', 'p99 ms'],
       rows: [us, direct].map((x) => [x.label, fmt.rps(x.rps), fmt.ms(x.p50), fmt.ms(x.p99)]),
     });
-    section.notes.push(`Throughput through us / direct: ${fmt.ratio(ratio)}. Query: 20 rows by primary key from a 1,000-row table, as a least-privilege role with SELECT on that table only, result cache off. The direct side runs in the bench process (no HTTP), so the ratio is the whole cost of serving a query over HTTP with auth, validation, the read-only guard and the envelope.`);
+    section.notes.push(
+      `Throughput through us / direct: ${fmt.ratio(ratio)}. Query: 20 rows by primary key from a 1,000-row table, as a least-privilege role with SELECT on that table only, result cache off. The direct side runs in the bench process (no HTTP), so the ratio is the whole cost of serving a query over HTTP with auth, validation, the read-only guard and the envelope.`,
+    );
     section.data = { ours: us, direct, ratio, sql };
     book.ratio({ label: 'database.query via us / pg direct', value: ratio, group: 'vs baseline' });
   } finally {

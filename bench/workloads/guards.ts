@@ -16,12 +16,20 @@ export async function requireOperation(server: OurServer, section: Section, tool
 }
 
 /** Whether the named operation takes a parameter called `name`; notes the mismatch otherwise. */
-export async function requireParameter(server: OurServer, section: Section, tool: string, operation: string, names: string[]): Promise<string | undefined> {
+export async function requireParameter(
+  server: OurServer,
+  section: Section,
+  tool: string,
+  operation: string,
+  names: string[],
+): Promise<string | undefined> {
   const doc = (await server.documentation(tool))?.find((op) => op.name === operation);
   const properties = Object.keys(doc?.parameters.properties ?? {});
   const found = names.find((n) => properties.includes(n));
   if (found) return found;
   section.status = 'skipped';
-  section.notes.push(`Skipped: ${tool}.${operation} takes no parameter named ${names.join(' or ')} (it takes: ${properties.join(', ') || 'nothing'}); the bench needs updating.`);
+  section.notes.push(
+    `Skipped: ${tool}.${operation} takes no parameter named ${names.join(' or ')} (it takes: ${properties.join(', ') || 'nothing'}); the bench needs updating.`,
+  );
   return undefined;
 }

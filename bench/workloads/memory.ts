@@ -69,7 +69,9 @@ export async function memoryWorkload(ctx: BenchContext): Promise<void> {
         throw new Error(`first call answered ${reply.status}: ${reply.text.slice(0, 200)}`);
       }
       starts.push({ listenMs: candidate.listenMs, firstCallMs });
-      log(`  cold start ${i + 1}: listening after ${candidate.listenMs.toFixed(0)} ms, first successful call after ${firstCallMs.toFixed(0)} ms`);
+      log(
+        `  cold start ${i + 1}: listening after ${candidate.listenMs.toFixed(0)} ms, first successful call after ${firstCallMs.toFixed(0)} ms`,
+      );
       if (!last) await candidate.dispose();
       else server = candidate;
     }
@@ -106,22 +108,46 @@ export async function memoryWorkload(ctx: BenchContext): Promise<void> {
     const rssGrowth = after2 - after1;
     const coldMedian = median(starts.map((x) => x.firstCallMs));
     const h = (x: HeapReading | undefined) => (x ? `${fmt.mib(x.heapUsed)} MiB live heap` : 'no heap reading');
-    log(`  idle ${fmt.mib(idle)} MiB (${h(idleHeap)}); after warm-up ${fmt.mib(afterWarmup)} (${h(heap0)}); +${settings.leakCalls} calls ${fmt.mib(after1)} (${h(heap1)}); +${settings.leakCalls} more ${fmt.mib(after2)} (${h(heap2)}); peak ${fmt.mib(peak)}`);
+    log(
+      `  idle ${fmt.mib(idle)} MiB (${h(idleHeap)}); after warm-up ${fmt.mib(afterWarmup)} (${h(heap0)}); +${settings.leakCalls} calls ${fmt.mib(after1)} (${h(heap1)}); +${settings.leakCalls} more ${fmt.mib(after2)} (${h(heap2)}); peak ${fmt.mib(peak)}`,
+    );
     section.tables.push({
       columns: ['Measure', 'Value'],
       rows: [
-        [`cold start to first successful call (median of ${starts.length})`, `${fmt.ms(coldMedian)} ms (listening after ${fmt.ms(median(starts.map((x) => x.listenMs)))} ms)`],
-        [`idle RSS (${settings.idleSettleMs / 1000} s after the first call)`, `${fmt.mib(idle)} MiB (V8 heap ${fmt.mib(idleHeap?.heapTotal)} MiB of which ${fmt.mib(idleHeap?.heapUsed)} live)${idleChildren > 0 ? `, plus ${fmt.mib(idleChildren)} MiB in helper processes` : '; no helper processes'}`],
+        [
+          `cold start to first successful call (median of ${starts.length})`,
+          `${fmt.ms(coldMedian)} ms (listening after ${fmt.ms(median(starts.map((x) => x.listenMs)))} ms)`,
+        ],
+        [
+          `idle RSS (${settings.idleSettleMs / 1000} s after the first call)`,
+          `${fmt.mib(idle)} MiB (V8 heap ${fmt.mib(idleHeap?.heapTotal)} MiB of which ${fmt.mib(idleHeap?.heapUsed)} live)${idleChildren > 0 ? `, plus ${fmt.mib(idleChildren)} MiB in helper processes` : '; no helper processes'}`,
+        ],
         [`after ${settings.leakWarmupCalls.toLocaleString('en-US')} warm-up calls`, `RSS ${fmt.mib(afterWarmup)} MiB, ${h(heap0)}`],
         [`after ${settings.leakCalls.toLocaleString('en-US')} more calls`, `RSS ${fmt.mib(after1)} MiB, ${h(heap1)}`],
-        [`after another ${settings.leakCalls.toLocaleString('en-US')} calls`, `RSS ${fmt.mib(after2)} MiB (${rssGrowth >= 0 ? '+' : ''}${fmt.mib(rssGrowth)}), ${h(heap2)}`],
+        [
+          `after another ${settings.leakCalls.toLocaleString('en-US')} calls`,
+          `RSS ${fmt.mib(after2)} MiB (${rssGrowth >= 0 ? '+' : ''}${fmt.mib(rssGrowth)}), ${h(heap2)}`,
+        ],
         ['peak RSS (VmHWM) under 50 connections', `${fmt.mib(peak)} MiB`],
       ],
     });
     section.notes.push(
       `Calls alternate MCP tools/call list_tools and envelope discovery.list_tools at ${settings.connections} connections${failures ? `; ${failures} failed` : ''}. RSS is read from /proc/<pid>/status 1 s after each block. The leak verdict uses the live heap after a forced full GC (this one server runs with --expose-gc and bench/lib/heapProbe.cjs, read on SIGUSR2): sustained growth — the larger of the second block's growth and the mean growth per block over both — may not exceed max(2 MiB, 5%) per ${settings.leakCalls.toLocaleString('en-US')} calls. RSS alone is not a leak signal: V8 keeps the heap pages it grew into under 50 connections.`,
     );
-    section.data = { coldStarts: starts, idleRssMiB: idle, idleChildrenRssMiB: idleChildren, idleHeap, afterWarmupMiB: afterWarmup, after1MiB: after1, after2MiB: after2, heaps: [heap0, heap1, heap2], peakMiB: peak, liveHeapGrowthMiB: growth, noiseMiB: noise, rssGrowthMiB: rssGrowth };
+    section.data = {
+      coldStarts: starts,
+      idleRssMiB: idle,
+      idleChildrenRssMiB: idleChildren,
+      idleHeap,
+      afterWarmupMiB: afterWarmup,
+      after1MiB: after1,
+      after2MiB: after2,
+      heaps: [heap0, heap1, heap2],
+      peakMiB: peak,
+      liveHeapGrowthMiB: growth,
+      noiseMiB: noise,
+      rssGrowthMiB: rssGrowth,
+    };
     book.target('idle_rss', `${fmt.mib(idle)} MiB`, idle <= 120);
     book.target(
       'rss_growth',

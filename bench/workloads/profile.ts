@@ -21,7 +21,10 @@ interface Subject {
 /** Same 16 KiB file as the read_file workload. */
 function writeSample(workspaceDir: string): void {
   mkdirSync(path.join(workspaceDir, 'docs'), { recursive: true });
-  writeFileSync(path.join(workspaceDir, 'docs', 'sample.md'), `# Sample\n\n${'- The quick brown fox reads a file through the MCP tool server and caches it.\n'.repeat(210)}`.slice(0, 16 * 1024));
+  writeFileSync(
+    path.join(workspaceDir, 'docs', 'sample.md'),
+    `# Sample\n\n${'- The quick brown fox reads a file through the MCP tool server and caches it.\n'.repeat(210)}`.slice(0, 16 * 1024),
+  );
 }
 
 const perRequest = (us: number, requests: number) => (us / requests).toFixed(us / requests >= 10 ? 0 : 1);
@@ -33,7 +36,10 @@ const perRequest = (us: number, requests: number) => (us / requests).toFixed(us 
  */
 export async function profileWorkload(ctx: BenchContext): Promise<void> {
   const { book, settings, log } = ctx;
-  const section = book.section('profile', `CPU profiles (--cpu-prof, ${settings.profileSeconds} s at ${settings.connections} connections each)`);
+  const section = book.section(
+    'profile',
+    `CPU profiles (--cpu-prof, ${settings.profileSeconds} s at ${settings.connections} connections each)`,
+  );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-bench-profiles-'));
   const isResult = (text: string) => text.includes('"structuredContent"') && !text.includes('"isError":true');
   const subjects: Subject[] = [
@@ -59,14 +65,23 @@ export async function profileWorkload(ctx: BenchContext): Promise<void> {
       id: 'envelope',
       label: 'ours, envelope discovery.list_tools',
       start: (nodeArgs) => startOurs({ name: 'ours-envelope-profiled', nodeArgs }),
-      spec: (s) => ({ url: s.mcpUrl, requests: [{ body: envelopeBody('discovery', 'list_tools'), headers: envelopeHeaders(s.key!) }], verify: (t) => t.includes('"content":{"tools"') }),
+      spec: (s) => ({
+        url: s.mcpUrl,
+        requests: [{ body: envelopeBody('discovery', 'list_tools'), headers: envelopeHeaders(s.key!) }],
+        verify: (t) => t.includes('"content":{"tools"'),
+      }),
     },
     {
       id: 'read_file_miss',
       label: 'ours, envelope read_file 16 KiB, cache off',
       needs: ['file_system', 'read_file'],
-      start: (nodeArgs) => startOurs({ name: 'ours-read-profiled', nodeArgs, env: { CACHE_MAX_ENTRIES: '0' }, prepareWorkspace: writeSample }),
-      spec: (s) => ({ url: s.mcpUrl, requests: [{ body: envelopeBody('file_system', 'read_file', { path: 'docs/sample.md' }), headers: envelopeHeaders(s.key!) }], verify: (t) => t.includes('"etag"') }),
+      start: (nodeArgs) =>
+        startOurs({ name: 'ours-read-profiled', nodeArgs, env: { CACHE_MAX_ENTRIES: '0' }, prepareWorkspace: writeSample }),
+      spec: (s) => ({
+        url: s.mcpUrl,
+        requests: [{ body: envelopeBody('file_system', 'read_file', { path: 'docs/sample.md' }), headers: envelopeHeaders(s.key!) }],
+        verify: (t) => t.includes('"etag"'),
+      }),
     },
   ];
   const summaries: Record<string, ProfileSummary & { requests: number; cpuUsPerRequest: number; file: string }> = {};

@@ -34,33 +34,63 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
     const baselineBody = toolsCallBody('echo', {});
     for (const server of [raw, express, sdk]) {
       const reply = await post(server.mcpUrl, baselineBody, mcpHeaders());
-      if (reply.status !== 200 || !mcpMessage(reply.text)?.result) throw new Error(`${server.name} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
+      if (reply.status !== 200 || !mcpMessage(reply.text)?.result)
+        throw new Error(`${server.name} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
     }
     const mcpCheck = await oursMcp.mcp('list_tools');
-    if (mcpCheck.status !== 200 || !isToolResult(mcpCheck.text)) throw new Error(`ours (MCP) answered ${mcpCheck.status}: ${mcpCheck.text.slice(0, 300)}`);
+    if (mcpCheck.status !== 200 || !isToolResult(mcpCheck.text))
+      throw new Error(`ours (MCP) answered ${mcpCheck.status}: ${mcpCheck.text.slice(0, 300)}`);
     const envelopeCheck = await oursEnvelope.envelope('discovery', 'list_tools');
-    if (envelopeCheck.status !== 200 || !isEnvelopeListing(envelopeCheck.text)) throw new Error(`ours (envelope) answered ${envelopeCheck.status}: ${envelopeCheck.text.slice(0, 300)}`);
+    if (envelopeCheck.status !== 200 || !isEnvelopeListing(envelopeCheck.text))
+      throw new Error(`ours (envelope) answered ${envelopeCheck.status}: ${envelopeCheck.text.slice(0, 300)}`);
     section.data.responseShape = {
       mcp: mcpCheck.headers['content-type'],
       envelope: envelopeCheck.headers['content-type'],
     };
 
     const contenders = [
-      httpContender('raw', 'raw node:http (fixed result)', { url: raw.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult }, raw.memory),
-      httpContender('express', 'bare Express 5 (fixed result)', { url: express.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult }, express.memory),
-      httpContender('sdk', 'SDK v2 createMcpHandler (echo tool)', { url: sdk.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult }, sdk.memory),
-      httpContender('mcp', 'ours, MCP tools/call list_tools', {
-        url: oursMcp.mcpUrl,
-        requests: [{ body: toolsCallBody('list_tools', {}), headers: mcpHeaders(oursMcp.key) }],
-        verify: isToolResult,
-      }, oursMcp.memory),
-      httpContender('envelope', 'ours, envelope discovery.list_tools', {
-        url: oursEnvelope.mcpUrl,
-        requests: [{ body: envelopeBody('discovery', 'list_tools'), headers: envelopeHeaders(oursEnvelope.key) }],
-        verify: isEnvelopeListing,
-      }, oursEnvelope.memory),
+      httpContender(
+        'raw',
+        'raw node:http (fixed result)',
+        { url: raw.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult },
+        raw.memory,
+      ),
+      httpContender(
+        'express',
+        'bare Express 5 (fixed result)',
+        { url: express.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult },
+        express.memory,
+      ),
+      httpContender(
+        'sdk',
+        'SDK v2 createMcpHandler (echo tool)',
+        { url: sdk.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult },
+        sdk.memory,
+      ),
+      httpContender(
+        'mcp',
+        'ours, MCP tools/call list_tools',
+        {
+          url: oursMcp.mcpUrl,
+          requests: [{ body: toolsCallBody('list_tools', {}), headers: mcpHeaders(oursMcp.key) }],
+          verify: isToolResult,
+        },
+        oursMcp.memory,
+      ),
+      httpContender(
+        'envelope',
+        'ours, envelope discovery.list_tools',
+        {
+          url: oursEnvelope.mcpUrl,
+          requests: [{ body: envelopeBody('discovery', 'list_tools'), headers: envelopeHeaders(oursEnvelope.key) }],
+          verify: isEnvelopeListing,
+        },
+        oursEnvelope.memory,
+      ),
     ];
-    log(`protocol: ${contenders.length} servers × ${settings.protocol.rounds} rounds × ${settings.protocol.durationS}s at ${settings.protocol.connections} connections`);
+    log(
+      `protocol: ${contenders.length} servers × ${settings.protocol.rounds} rounds × ${settings.protocol.durationS}s at ${settings.protocol.connections} connections`,
+    );
     const result = await interleaved(contenders, settings.protocol, log);
 
     const s = (id: string) => result.summaries.get(id)!;
@@ -69,11 +99,21 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
       columns: ['Server', 'rps', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'vs raw', 'vs Express', 'vs SDK'],
       rows: contenders.map((c) => {
         const x = s(c.id);
-        return [c.label, fmt.rps(x.rps), fmt.ms(x.p50), fmt.ms(x.p99), fmt.mib(x.peakRssMiB), fmt.ratio(ratio(c.id, 'raw')), fmt.ratio(ratio(c.id, 'express')), fmt.ratio(ratio(c.id, 'sdk'))];
+        return [
+          c.label,
+          fmt.rps(x.rps),
+          fmt.ms(x.p50),
+          fmt.ms(x.p99),
+          fmt.mib(x.peakRssMiB),
+          fmt.ratio(ratio(c.id, 'raw')),
+          fmt.ratio(ratio(c.id, 'express')),
+          fmt.ratio(ratio(c.id, 'sdk')),
+        ];
       }),
     });
     const failures = contenders.map((c) => [c.label, s(c.id).failures] as const).filter(([, n]) => n > 0);
-    for (const [label, n] of failures) section.notes.push(`${label}: ${n} failed responses during the rounds (non-2xx, socket errors or wrong bodies).`);
+    for (const [label, n] of failures)
+      section.notes.push(`${label}: ${n} failed responses during the rounds (non-2xx, socket errors or wrong bodies).`);
     section.notes.push(
       'Ratios are medians of per-round ratios (both servers measured in the same round). Baselines get the same headers and a tools/call body; ours adds API-key auth, host/origin checks, body limits, Ajv validation, the executor and winston logging at LOG_LEVEL=warn.',
     );

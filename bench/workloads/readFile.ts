@@ -40,12 +40,25 @@ export async function readFileWorkload(ctx: BenchContext): Promise<void> {
     }
     const second = await cached.envelope('file_system', 'read_file', { path: FILE });
     const cacheUsed = second.json?.metadata?._cached === true;
-    if (!cacheUsed) section.notes.push('The second identical read_file was not marked _cached: the operation may not use the result cache, so both sides measure a disk read.');
+    if (!cacheUsed)
+      section.notes.push(
+        'The second identical read_file was not marked _cached: the operation may not use the result cache, so both sides measure a disk read.',
+      );
 
     const verify = (text: string) => text.includes('"message_type":"response"') && text.includes('"etag"');
     const contenders = [
-      httpContender('hit', 'read_file, cache hit', { url: cached.mcpUrl, requests: [{ body, headers: envelopeHeaders(cached.key) }], verify }, cached.memory),
-      httpContender('miss', 'read_file, no cache (CACHE_MAX_ENTRIES=0)', { url: uncached.mcpUrl, requests: [{ body, headers: envelopeHeaders(uncached.key) }], verify }, uncached.memory),
+      httpContender(
+        'hit',
+        'read_file, cache hit',
+        { url: cached.mcpUrl, requests: [{ body, headers: envelopeHeaders(cached.key) }], verify },
+        cached.memory,
+      ),
+      httpContender(
+        'miss',
+        'read_file, no cache (CACHE_MAX_ENTRIES=0)',
+        { url: uncached.mcpUrl, requests: [{ body, headers: envelopeHeaders(uncached.key) }], verify },
+        uncached.memory,
+      ),
     ];
     const result = await interleaved(contenders, settings.tools, log);
     const hit = result.summaries.get('hit')!;
@@ -55,7 +68,9 @@ export async function readFileWorkload(ctx: BenchContext): Promise<void> {
       columns: ['Case', 'rps', 'p50 ms', 'p99 ms', 'peak RSS MiB'],
       rows: [hit, miss].map((x) => [x.label, fmt.rps(x.rps), fmt.ms(x.p50), fmt.ms(x.p99), fmt.mib(x.peakRssMiB)]),
     });
-    section.notes.push(`Cache hit / miss: ${fmt.ratio(speedup)} in throughput. Both go through the envelope dialect with the full stack; a miss opens, stats and reads the file and hashes it for the etag.`);
+    section.notes.push(
+      `Cache hit / miss: ${fmt.ratio(speedup)} in throughput. Both go through the envelope dialect with the full stack; a miss opens, stats and reads the file and hashes it for the etag.`,
+    );
     section.data = { hit, miss, speedup, cacheUsed, fileBytes: FILE_BYTES };
     book.target('read_file_cache', fmt.ratio(speedup), speedup >= 5);
     book.ratio({ label: 'read_file cache hit / miss', value: speedup, target: 5, group: 'speed-up' });

@@ -80,11 +80,24 @@ export async function searchWorkload(ctx: BenchContext): Promise<void> {
         ['RSS after indexing (MiB)', fmt.mib(afterIndex?.rssMiB)],
         ['queries (sequential, limit 10)', `${list.length} (${empty} with no results)`],
         ['client p50 / p99 (ms)', `${fmt.ms(percentile(client, 50))} / ${fmt.ms(percentile(client, 99))}`],
-        ['inside the server p50 / p99 (ms, processing_time_ms)', inside.length ? `${fmt.ms(percentile(inside, 50))} / ${fmt.ms(percentile(inside, 99))}` : '—'],
+        [
+          'inside the server p50 / p99 (ms, processing_time_ms)',
+          inside.length ? `${fmt.ms(percentile(inside, 50))} / ${fmt.ms(percentile(inside, 99))}` : '—',
+        ],
       ],
     });
-    section.notes.push('SEARCH_CACHE_TTL_MS=0 so every query runs against the index; LOG_LEVEL=info for this server only (to read the index build line). processing_time_ms is whole milliseconds.');
-    section.data = { documents: count, corpusBytes: corpus!.bytes, scan, clientMs: client, serverMs: inside, emptyResults: empty, rssAfterIndexMiB: afterIndex?.rssMiB };
+    section.notes.push(
+      'SEARCH_CACHE_TTL_MS=0 so every query runs against the index; LOG_LEVEL=info for this server only (to read the index build line). processing_time_ms is whole milliseconds.',
+    );
+    section.data = {
+      documents: count,
+      corpusBytes: corpus!.bytes,
+      scan,
+      clientMs: client,
+      serverMs: inside,
+      emptyResults: empty,
+      rssAfterIndexMiB: afterIndex?.rssMiB,
+    };
   } finally {
     await server.dispose();
   }

@@ -1,9 +1,7 @@
 import type { Caller } from '../core/caller.js';
 
 /** Outcome of checking one bearer token. */
-export type AuthResult =
-  | { ok: true; caller: Caller }
-  | { ok: false; reason: 'invalid' | 'expired' | 'wrong_audience'; message: string };
+export type AuthResult = { ok: true; caller: Caller } | { ok: false; reason: 'invalid' | 'expired' | 'wrong_audience'; message: string };
 
 /** One way of turning a bearer token into a caller (API keys, OAuth JWTs, introspection). */
 export interface Authenticator {

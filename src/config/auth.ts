@@ -23,11 +23,15 @@ export function parseApiKeys(value: string | undefined): ApiKeyEntry[] {
   if (!value) return [];
   const expected = 'comma-separated name:key:scopes entries, scopes read and/or write joined by + (e.g. ci:s3cret:read+write)';
   const entries: ApiKeyEntry[] = [];
-  for (const item of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const parts = item.split(':');
     if (parts.length !== 3) throw new ConfigError('MCP_API_KEYS', expected, `${parts[0] ?? ''}:…`);
     const [name, key, scopeText] = parts as [string, string, string];
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError('MCP_API_KEYS', `${expected}; key names use letters, digits, _ . -`, name);
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+      throw new ConfigError('MCP_API_KEYS', `${expected}; key names use letters, digits, _ . -`, name);
     if (key.length < 8) throw new ConfigError('MCP_API_KEYS', `${expected}; the key for "${name}" must be at least 8 characters`);
     const scopes = scopeText.split('+').map((s) => s.trim());
     for (const s of scopes) {

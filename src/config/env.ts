@@ -59,7 +59,10 @@ export function readEnum<T extends string>(env: Env, name: string, allowed: read
 export function readList(env: Env, name: string, fallback: string[] = []): string[] {
   const value = raw(env, name);
   if (value === undefined) return fallback;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 export function readUrl(env: Env, name: string, protocols: string[]): URL | undefined {

@@ -40,7 +40,8 @@ const SCOPE_NAME = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/; // RFC 6749 scope-token 
 
 function readScopeName(env: Env, name: string, fallback: string): string {
   const value = readString(env, name, fallback);
-  if (!SCOPE_NAME.test(value)) throw new ConfigError(name, 'one OAuth scope name (printable characters, no spaces, quotes or backslashes)', value);
+  if (!SCOPE_NAME.test(value))
+    throw new ConfigError(name, 'one OAuth scope name (printable characters, no spaces, quotes or backslashes)', value);
   return value;
 }
 
@@ -96,8 +97,10 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
   const clientId = readOptionalString(env, 'OAUTH_INTROSPECTION_CLIENT_ID');
   const clientSecret = readOptionalString(env, 'OAUTH_INTROSPECTION_CLIENT_SECRET');
   if (introspectionUrl) {
-    if (enabled && !clientId) throw new ConfigError('OAUTH_INTROSPECTION_CLIENT_ID', 'the client id this server uses at OAUTH_INTROSPECTION_URL');
-    if (enabled && !clientSecret) throw new ConfigError('OAUTH_INTROSPECTION_CLIENT_SECRET', 'the client secret this server uses at OAUTH_INTROSPECTION_URL');
+    if (enabled && !clientId)
+      throw new ConfigError('OAUTH_INTROSPECTION_CLIENT_ID', 'the client id this server uses at OAUTH_INTROSPECTION_URL');
+    if (enabled && !clientSecret)
+      throw new ConfigError('OAUTH_INTROSPECTION_CLIENT_SECRET', 'the client secret this server uses at OAUTH_INTROSPECTION_URL');
     introspection = {
       url: introspectionUrl.href,
       clientId: clientId ?? '',

@@ -68,7 +68,10 @@ export function parseToolLimits(value: string | undefined, rateLimitMax: number)
   if (value === undefined) return [];
   const expected = 'a comma-separated list of tool=N or tool.operation=N (N from 1 to RATE_LIMIT_MAX)';
   const limits: ToolRateLimit[] = [];
-  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const match = /^([^=\s]+)\s*=\s*(\d+)$/.exec(entry);
     if (!match || !TOOL_TARGET.test(match[1]!)) throw new ConfigError('RATE_LIMIT_TOOLS', expected, entry);
     const max = Number(match[2]);

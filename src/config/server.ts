@@ -71,4 +71,3 @@ export function parseLogConfig(env: Env, cwd: string): LogConfig {
 export function isLoopbackHost(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
-

@@ -15,9 +15,13 @@ const ENVELOPE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 /** Throws at startup when a declaration breaks a rule that real clients enforce. */
 function checkDeclaration(op: ToolOperation): void {
   const where = `${op.tool}.${op.operation}`;
-  if (!ENVELOPE_NAME.test(op.tool) || !ENVELOPE_NAME.test(op.operation)) throw new Error(`${where}: tool and operation names must be snake_case`);
+  if (!ENVELOPE_NAME.test(op.tool) || !ENVELOPE_NAME.test(op.operation))
+    throw new Error(`${where}: tool and operation names must be snake_case`);
   if (!MCP_NAME.test(op.mcpName)) throw new Error(`${where}: MCP name "${op.mcpName}" must match ${MCP_NAME}`);
-  for (const [label, schema] of [['inputSchema', op.inputSchema], ['outputSchema', op.outputSchema]] as const) {
+  for (const [label, schema] of [
+    ['inputSchema', op.inputSchema],
+    ['outputSchema', op.outputSchema],
+  ] as const) {
     if (schema.type !== 'object') throw new Error(`${where}: ${label} must have root type "object"`);
     for (const combinator of ['anyOf', 'oneOf', 'allOf', '$ref']) {
       if (combinator in schema) throw new Error(`${where}: ${label} must not use top-level ${combinator} (Anthropic and OpenAI reject it)`);

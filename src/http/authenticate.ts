@@ -65,7 +65,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
           sendError(res, dialect, {
             status: 403,
             code: 'FORBIDDEN',
-            message: 'This access token grants none of this server\'s scopes. Re-authorize with the scopes named in WWW-Authenticate.',
+            message: "This access token grants none of this server's scopes. Re-authorize with the scopes named in WWW-Authenticate.",
             headers: { 'WWW-Authenticate': options.challenge('insufficient_scope') },
             jsonRpcId: jsonRpcIdOf(req.body),
             inReplyTo: messageIdOf(req.body),

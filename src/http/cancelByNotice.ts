@@ -16,7 +16,14 @@ export function cancelByNotice(): RequestHandler {
     const state = stateOf(res);
     const callerId = state?.caller?.id;
     const message = req.body as { id?: unknown; method?: unknown; params?: { requestId?: unknown } } | undefined;
-    if (req.method !== 'POST' || state?.dialect !== 'mcp' || !callerId || !message || typeof message !== 'object' || Array.isArray(message)) {
+    if (
+      req.method !== 'POST' ||
+      state?.dialect !== 'mcp' ||
+      !callerId ||
+      !message ||
+      typeof message !== 'object' ||
+      Array.isArray(message)
+    ) {
       return next();
     }
 

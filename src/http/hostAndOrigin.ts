@@ -106,7 +106,15 @@ export function corsForMcp(policy: OriginPolicy): RequestHandler {
       'Last-Event-ID',
       'X-Request-Id',
     ],
-    exposedHeaders: ['Mcp-Session-Id', 'MCP-Protocol-Version', 'WWW-Authenticate', 'X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    exposedHeaders: [
+      'Mcp-Session-Id',
+      'MCP-Protocol-Version',
+      'WWW-Authenticate',
+      'X-Request-Id',
+      'Retry-After',
+      'RateLimit',
+      'RateLimit-Policy',
+    ],
     maxAge: 600,
   });
 }

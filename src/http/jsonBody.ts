@@ -90,11 +90,19 @@ export function jsonBody(options: JsonBodyOptions): RequestHandler {
       const text = Buffer.concat(chunks).toString('utf8');
       const dialect = guessDialectFromText(text);
       if (text.trim() === '') {
-        sendError(res, dialect, { status: 400, code: 'INVALID_REQUEST', message: 'The request body is empty; send a JSON-RPC 2.0 message or an envelope.' });
+        sendError(res, dialect, {
+          status: 400,
+          code: 'INVALID_REQUEST',
+          message: 'The request body is empty; send a JSON-RPC 2.0 message or an envelope.',
+        });
         return;
       }
       if (nestingDepthExceeds(text, options.maxDepth)) {
-        sendError(res, dialect, { status: 400, code: 'INVALID_REQUEST', message: `The JSON body is nested deeper than ${options.maxDepth} levels.` });
+        sendError(res, dialect, {
+          status: 400,
+          code: 'INVALID_REQUEST',
+          message: `The JSON body is nested deeper than ${options.maxDepth} levels.`,
+        });
         return;
       }
       try {

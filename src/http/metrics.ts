@@ -6,11 +6,31 @@ import { stateOf, type RequestState } from './requestState.js';
 
 // JSON-RPC methods a client may send; anything else is counted as `other`.
 const MCP_METHODS = new Set([
-  'initialize', 'ping', 'server/discover', 'tools/list', 'tools/call', 'resources/list', 'resources/read',
-  'resources/templates/list', 'resources/subscribe', 'resources/unsubscribe', 'prompts/list', 'prompts/get',
-  'logging/setLevel', 'completion/complete', 'subscriptions/listen', 'tasks/get', 'tasks/list', 'tasks/result',
-  'tasks/cancel', 'tasks/update', 'notifications/initialized', 'notifications/cancelled', 'notifications/progress',
-  'notifications/roots/list_changed', 'notifications/elicitation/complete',
+  'initialize',
+  'ping',
+  'server/discover',
+  'tools/list',
+  'tools/call',
+  'resources/list',
+  'resources/read',
+  'resources/templates/list',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'prompts/get',
+  'logging/setLevel',
+  'completion/complete',
+  'subscriptions/listen',
+  'tasks/get',
+  'tasks/list',
+  'tasks/result',
+  'tasks/cancel',
+  'tasks/update',
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'notifications/roots/list_changed',
+  'notifications/elicitation/complete',
 ]);
 
 /**

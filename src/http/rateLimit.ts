@@ -75,13 +75,16 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
   // Security: counted before the key check, so guessing keys costs requests like anything else.
   const ipLimiters: Limiter[] =
     scale.rateLimitIpMax > 0
-      ? [{
-          name: 'ip',
-          max: scale.rateLimitIpMax,
-          hits: () => 1,
-          key: (req) => `ip:${clientIp(req)}`,
-          message: (s) => `Too many requests from your network address: at most ${scale.rateLimitIpMax} per ${windowText}. Retry after ${s} s.`,
-        }]
+      ? [
+          {
+            name: 'ip',
+            max: scale.rateLimitIpMax,
+            hits: () => 1,
+            key: (req) => `ip:${clientIp(req)}`,
+            message: (s) =>
+              `Too many requests from your network address: at most ${scale.rateLimitIpMax} per ${windowText}. Retry after ${s} s.`,
+          },
+        ]
       : [];
   const callerLimiters: Limiter[] =
     scale.rateLimitMax > 0
@@ -91,15 +94,19 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
             max: scale.rateLimitMax,
             hits: (req, res) => callsOf(req, res).total,
             key: callerKey,
-            message: (s) => `Rate limit reached: at most ${scale.rateLimitMax} requests per ${windowText} for this credential, and every item of a batch counts. Retry after ${s} s.`,
+            message: (s) =>
+              `Rate limit reached: at most ${scale.rateLimitMax} requests per ${windowText} for this credential, and every item of a batch counts. Retry after ${s} s.`,
           },
-          ...scale.rateLimitTools.map(({ target, max }): Limiter => ({
-            name: target,
-            max,
-            hits: (req, res) => callsCoveredBy(target, callsOf(req, res).calls),
-            key: (req, res) => `${target}:${callerKey(req, res)}`,
-            message: (s) => `Rate limit reached for ${target}: at most ${max} calls per ${windowText} for this credential. Retry after ${s} s; other tools can still be called.`,
-          })),
+          ...scale.rateLimitTools.map(
+            ({ target, max }): Limiter => ({
+              name: target,
+              max,
+              hits: (req, res) => callsCoveredBy(target, callsOf(req, res).calls),
+              key: (req, res) => `${target}:${callerKey(req, res)}`,
+              message: (s) =>
+                `Rate limit reached for ${target}: at most ${max} calls per ${windowText} for this credential. Retry after ${s} s; other tools can still be called.`,
+            }),
+          ),
         ]
       : [];
 
@@ -116,7 +123,10 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
       store,
       // The store already falls back to counting in-process; this only covers a bug in it.
       passOnStoreError: true,
-      logger: { warn: (error, message) => options.logger.warn(message ?? 'rate limiter', { error: String(error) }), error: (error, message) => options.logger.error(message ?? 'rate limiter', { error: String(error) }) },
+      logger: {
+        warn: (error, message) => options.logger.warn(message ?? 'rate limiter', { error: String(error) }),
+        error: (error, message) => options.logger.error(message ?? 'rate limiter', { error: String(error) }),
+      },
       skip: (req, res) => limiter.hits(req, res) === 0,
       keyGenerator: async (req, res) => {
         const key = limiter.key(req, res);
@@ -136,7 +146,13 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
         sendError(
           res,
           dialect,
-          { status: 429, code: 'RATE_LIMITED', message: limiter.message(retryAfter), jsonRpcId: jsonRpcIdOf(req.body), inReplyTo: messageIdOf(req.body) },
+          {
+            status: 429,
+            code: 'RATE_LIMITED',
+            message: limiter.message(retryAfter),
+            jsonRpcId: jsonRpcIdOf(req.body),
+            inReplyTo: messageIdOf(req.body),
+          },
           body && typeof body === 'object' && !Array.isArray(body) ? body.metadata : undefined,
         );
       },

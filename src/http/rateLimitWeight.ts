@@ -33,7 +33,10 @@ export function countCalls(body: unknown, dialect: Dialect | undefined, registry
     const { batch } = body.content;
     const items = Array.isArray(batch) ? batch : [body.content];
     const calls = items
-      .filter((item): item is Record<string, unknown> => isRecord(item) && typeof item.tool_name === 'string' && typeof item.operation === 'string')
+      .filter(
+        (item): item is Record<string, unknown> =>
+          isRecord(item) && typeof item.tool_name === 'string' && typeof item.operation === 'string',
+      )
       .map((item) => `${item.tool_name as string}.${item.operation as string}`);
     return { total: Math.max(1, items.length), calls };
   }

@@ -65,7 +65,9 @@ export function wellKnownRoutes(options: { mode: AuthMode; oauth?: OAuthResource
     res.setHeader('Cache-Control', 'public, max-age=300');
     res.json(metadata);
   });
-  router.get(`${PRM}/*rest`, (req, res) => notFound(res, `No protected resource is described at ${req.path}; this server's is ${config.resourceMetadataUrl}.`));
+  router.get(`${PRM}/*rest`, (req, res) =>
+    notFound(res, `No protected resource is described at ${req.path}; this server's is ${config.resourceMetadataUrl}.`),
+  );
 
   router.get(AS_METADATA, async (_req, res) => {
     publicCors(res);
@@ -73,11 +75,19 @@ export function wellKnownRoutes(options: { mode: AuthMode; oauth?: OAuthResource
       res.setHeader('Cache-Control', 'public, max-age=300');
       res.json(await oauth.discovery.metadata());
     } catch {
-      res.status(502).json({ error: 'temporarily_unavailable', error_description: `The authorization server ${config.issuer} did not provide its metadata; try again shortly.` });
+      res
+        .status(502)
+        .json({
+          error: 'temporarily_unavailable',
+          error_description: `The authorization server ${config.issuer} did not provide its metadata; try again shortly.`,
+        });
     }
   });
   router.get([`${AS_METADATA}/*rest`, OIDC, `${OIDC}/*rest`], (_req, res) =>
-    notFound(res, `This server is not an authorization server; its authorization server is ${config.issuer} (see ${config.resourceMetadataUrl}).`),
+    notFound(
+      res,
+      `This server is not an authorization server; its authorization server is ${config.issuer} (see ${config.resourceMetadataUrl}).`,
+    ),
   );
   return router;
 }

@@ -155,7 +155,10 @@ export function acquireRedis(settings: RedisSettings, logger: Logger): RedisHand
 }
 
 /** A lease on the shared connection when REDIS_URL is set; undefined runs everything in-process. */
-export function acquireConfiguredRedis(scale: { redisUrl?: URL; redisPrefix: string; redisTimeoutMs: number }, logger: Logger): RedisHandle | undefined {
+export function acquireConfiguredRedis(
+  scale: { redisUrl?: URL; redisPrefix: string; redisTimeoutMs: number },
+  logger: Logger,
+): RedisHandle | undefined {
   if (!scale.redisUrl) return undefined;
   return acquireRedis({ redisUrl: scale.redisUrl, redisPrefix: scale.redisPrefix, redisTimeoutMs: scale.redisTimeoutMs }, logger);
 }

@@ -1,5 +1,13 @@
 import { ToolError } from '../core/errors.js';
-import { tooManyKeysMessage, type SessionLimits, type SessionRef, type SessionSnapshot, type SessionStore, type SessionTimes, type SetOutcome } from './sessionStore.js';
+import {
+  tooManyKeysMessage,
+  type SessionLimits,
+  type SessionRef,
+  type SessionSnapshot,
+  type SessionStore,
+  type SessionTimes,
+  type SetOutcome,
+} from './sessionStore.js';
 
 interface Session {
   owner: string;

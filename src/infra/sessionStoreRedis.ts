@@ -1,7 +1,15 @@
 import { createHash } from 'node:crypto';
 import { ToolError } from '../core/errors.js';
 import type { RedisHandle } from './redis.js';
-import { tooManyKeysMessage, type SessionLimits, type SessionRef, type SessionSnapshot, type SessionStore, type SessionTimes, type SetOutcome } from './sessionStore.js';
+import {
+  tooManyKeysMessage,
+  type SessionLimits,
+  type SessionRef,
+  type SessionSnapshot,
+  type SessionStore,
+  type SessionTimes,
+  type SetOutcome,
+} from './sessionStore.js';
 
 // Each operation is one script, so the owner check, the key bound and the TTL refresh are atomic
 // even when two replicas write the same session at once. A session is two hashes: `meta` (owner,
@@ -81,7 +89,14 @@ export class RedisSessionStore implements SessionStore {
 
   async set(ref: SessionRef, key: string, json: string): Promise<SetOutcome> {
     const now = this.now();
-    const reply = (await this.run(SET, ref, [ref.owner, key, json, String(now), String(this.limits.ttlMs), String(this.limits.maxKeys)])) as [string, number?, string?, number?];
+    const reply = (await this.run(SET, ref, [
+      ref.owner,
+      key,
+      json,
+      String(now),
+      String(this.limits.ttlMs),
+      String(this.limits.maxKeys),
+    ])) as [string, number?, string?, number?];
     if (reply[0] === 'full') throw new ToolError('PAYLOAD_TOO_LARGE', tooManyKeysMessage(this.limits.maxKeys));
     // The key includes the owner, so another owner's record here would mean a hash collision.
     if (reply[0] !== 'ok') throw new Error(`session script answered ${String(reply[0])}`);
@@ -95,7 +110,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async delete(ref: SessionRef, key: string): Promise<{ deleted: boolean; keyCount: number; times: SessionTimes } | undefined> {
-    const reply = (await this.run(DELETE, ref, [ref.owner, key, String(this.now()), String(this.limits.ttlMs)])) as [number, number, string, string, number] | null;
+    const reply = (await this.run(DELETE, ref, [ref.owner, key, String(this.now()), String(this.limits.ttlMs)])) as
+      | [number, number, string, string, number]
+      | null;
     if (!reply) return undefined;
     const [deleted, keyCount, created, updated, pttl] = reply;
     return { deleted: deleted === 1, keyCount: Number(keyCount), times: this.times(created, updated, pttl) };
@@ -122,13 +139,19 @@ export class RedisSessionStore implements SessionStore {
   private keys(ref: SessionRef): [string, string] {
     // Security: the owner is part of the address, so one caller can never reach (or probe for) a
     // session of another, whatever id it presents. Hashing also keeps any id safe as a key.
-    const digest = createHash('sha256').update(JSON.stringify([ref.owner, ref.id])).digest('hex');
+    const digest = createHash('sha256')
+      .update(JSON.stringify([ref.owner, ref.id]))
+      .digest('hex');
     const base = `${this.redis.prefix}{session:${digest}}`;
     return [`${base}:meta`, `${base}:state`];
   }
 
   private times(created: string, updated: string, pttl: number): SessionTimes {
     const now = this.now();
-    return { createdAt: Number(created), updatedAt: Number(updated), expiresAt: pttl > 0 ? now + Number(pttl) : Number(updated) + this.limits.ttlMs };
+    return {
+      createdAt: Number(created),
+      updatedAt: Number(updated),
+      expiresAt: pttl > 0 ? now + Number(pttl) : Number(updated) + this.limits.ttlMs,
+    };
   }
 }

@@ -5,7 +5,9 @@ import { ADMIN_KEY, envelope, postJson, startServer, type TestServer } from '../
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ env: { REQUEST_TIMEOUT_MS: '600', HEADERS_TIMEOUT_MS: '500', BODY_LIMIT_BYTES: '2048', RATE_LIMIT_MAX: '0' } });
+  server = await startServer({
+    env: { REQUEST_TIMEOUT_MS: '600', HEADERS_TIMEOUT_MS: '500', BODY_LIMIT_BYTES: '2048', RATE_LIMIT_MAX: '0' },
+  });
 });
 afterAll(async () => {
   await server.close();

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { configError } from '../helpers/configError.js';
 
-
 const OAUTH = { AUTH_MODE: 'oauth', PUBLIC_URL: 'https://mcp.example.com', OAUTH_ISSUER: 'https://auth.example.com' };
 
 describe('OAuth configuration', () => {
@@ -32,7 +31,14 @@ describe('OAuth configuration', () => {
 
   it('has documented defaults', () => {
     const { oauth } = loadConfig(OAUTH, '/tmp');
-    expect(oauth).toMatchObject({ scopeRead: 'mcp:read', scopeWrite: 'mcp:write', jwksCacheMs: 600_000, clockToleranceSec: 30, mcpInsufficientScope: 'tool_result', issuer: 'https://auth.example.com' });
+    expect(oauth).toMatchObject({
+      scopeRead: 'mcp:read',
+      scopeWrite: 'mcp:write',
+      jwksCacheMs: 600_000,
+      clockToleranceSec: 30,
+      mcpInsufficientScope: 'tool_result',
+      issuer: 'https://auth.example.com',
+    });
     expect(oauth.introspection).toBeUndefined();
   });
 
@@ -53,7 +59,12 @@ describe('OAuth configuration', () => {
     expect(oauth.audiences).toEqual(['api://mcp', 'https://mcp.example.com/mcp']);
     expect(oauth.resource).toBe('https://mcp.example.com/mcp');
     expect(oauth).toMatchObject({ scopeRead: 'files.read', scopeWrite: 'files.write', mcpInsufficientScope: 'http_403' });
-    expect(oauth.introspection).toMatchObject({ url: 'https://auth.example.com/introspect', clientId: 'rs', clientSecret: 'secret', cacheMs: 30_000 });
+    expect(oauth.introspection).toMatchObject({
+      url: 'https://auth.example.com/introspect',
+      clientId: 'rs',
+      clientSecret: 'secret',
+      cacheMs: 30_000,
+    });
   });
 
   it.each([
@@ -65,7 +76,10 @@ describe('OAuth configuration', () => {
   });
 
   it('allows plain http on loopback (development, tests)', () => {
-    const { oauth } = loadConfig({ AUTH_MODE: 'oauth', PUBLIC_URL: 'http://127.0.0.1:3000', OAUTH_ISSUER: 'http://localhost:8080' }, '/tmp');
+    const { oauth } = loadConfig(
+      { AUTH_MODE: 'oauth', PUBLIC_URL: 'http://127.0.0.1:3000', OAUTH_ISSUER: 'http://localhost:8080' },
+      '/tmp',
+    );
     expect(oauth.resource).toBe('http://127.0.0.1:3000/mcp');
   });
 
@@ -74,7 +88,10 @@ describe('OAuth configuration', () => {
     ['OAUTH_SCOPE_READ', { OAUTH_SCOPE_READ: 'two words' }],
     ['OAUTH_SCOPE_WRITE', { OAUTH_SCOPE_WRITE: 'mcp:read' }],
     ['OAUTH_INTROSPECTION_CLIENT_ID', { OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect' }],
-    ['OAUTH_INTROSPECTION_CLIENT_SECRET', { OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect', OAUTH_INTROSPECTION_CLIENT_ID: 'rs' }],
+    [
+      'OAUTH_INTROSPECTION_CLIENT_SECRET',
+      { OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect', OAUTH_INTROSPECTION_CLIENT_ID: 'rs' },
+    ],
     ['OAUTH_CLOCK_TOLERANCE_S', { OAUTH_CLOCK_TOLERANCE_S: '3600' }],
     ['OAUTH_MCP_INSUFFICIENT_SCOPE', { OAUTH_MCP_INSUFFICIENT_SCOPE: 'ignore' }],
   ])('%s: a bad value stops startup naming it', (variable, env) => {

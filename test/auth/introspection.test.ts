@@ -5,7 +5,13 @@ import { AuthUnavailableError } from '../../src/auth/oauth/errors.js';
 import type { TestServer } from '../helpers/server.js';
 import { startFakeAuthServer, type FakeAuthServer } from './fakeAuthServer.js';
 import { startOAuthServer } from './oauthServer.js';
-import { CLIENT_SECRET, INTROSPECTOR_ID, OPAQUE_CLIENT_ID, startAuthorizationServer, type TestAuthorizationServer } from './oidcProvider.js';
+import {
+  CLIENT_SECRET,
+  INTROSPECTOR_ID,
+  OPAQUE_CLIENT_ID,
+  startAuthorizationServer,
+  type TestAuthorizationServer,
+} from './oidcProvider.js';
 import { challengeParams, rpc, toolsCall } from './wire.js';
 
 const V = { 'mcp-protocol-version': '2025-06-18' };
@@ -58,7 +64,15 @@ describe('TokenIntrospector rules (scripted authorization server)', () => {
   let seenAuth: string | undefined;
   const now = () => Math.floor(Date.now() / 1000);
   const introspector = (cacheMs = 0) =>
-    new TokenIntrospector({ url: `${fake.url}/introspect`, clientId: 'rs id', clientSecret: 's:cret', cacheMs, issuer: 'https://as.example.com', audiences: ['https://mcp.example.com/mcp'], clockToleranceSec: 30 });
+    new TokenIntrospector({
+      url: `${fake.url}/introspect`,
+      clientId: 'rs id',
+      clientSecret: 's:cret',
+      cacheMs,
+      issuer: 'https://as.example.com',
+      audiences: ['https://mcp.example.com/mcp'],
+      clockToleranceSec: 30,
+    });
 
   beforeAll(async () => {
     fake = await startFakeAuthServer((app) => {
@@ -72,7 +86,15 @@ describe('TokenIntrospector rules (scripted authorization server)', () => {
     await fake?.close();
   });
 
-  const good = () => ({ active: true, iss: 'https://as.example.com', aud: 'https://mcp.example.com/mcp', sub: 'u1', scope: 'mcp:read', exp: now() + 600, token_type: 'Bearer' });
+  const good = () => ({
+    active: true,
+    iss: 'https://as.example.com',
+    aud: 'https://mcp.example.com/mcp',
+    sub: 'u1',
+    scope: 'mcp:read',
+    exp: now() + 600,
+    token_type: 'Bearer',
+  });
 
   it('authenticates with form-encoded client credentials in Basic auth (RFC 6749 §2.3.1)', async () => {
     answer = good();

@@ -37,11 +37,24 @@ describe('signing keys: discovery, caching and rotation', () => {
   });
 
   const verifier = (options: { jwksUrl?: string } = {}) =>
-    new JwtAccessTokenVerifier({ issuer: fake.url, audiences: [RESOURCE], clockToleranceSec: 30, jwksCacheMs: 600_000, discovery: new AuthorizationServerDiscovery(fake.url), ...options });
+    new JwtAccessTokenVerifier({
+      issuer: fake.url,
+      audiences: [RESOURCE],
+      clockToleranceSec: 30,
+      jwksCacheMs: 600_000,
+      discovery: new AuthorizationServerDiscovery(fake.url),
+      ...options,
+    });
 
   async function token(key: Awaited<typeof keyA>) {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sub: 'u', scope: 'mcp:read' }).setProtectedHeader({ alg: 'ES256', kid: key.kid }).setIssuer(fake.url).setAudience(RESOURCE).setIssuedAt(now).setExpirationTime(now + 600).sign(key.privateKey);
+    return new SignJWT({ sub: 'u', scope: 'mcp:read' })
+      .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+      .setIssuer(fake.url)
+      .setAudience(RESOURCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 600)
+      .sign(key.privateKey);
   }
 
   it('tries RFC 8414 first, then falls back to OpenID Connect discovery', async () => {
@@ -80,7 +93,14 @@ describe('signing keys: discovery, caching and rotation', () => {
   it('uses OAUTH_JWKS_URL instead of discovery when given', async () => {
     published = [(await keyA).publicJwk];
     const before = fake.hits.get('/.well-known/openid-configuration') ?? 0;
-    const v = new JwtAccessTokenVerifier({ issuer: fake.url, audiences: [RESOURCE], clockToleranceSec: 30, jwksCacheMs: 600_000, jwksUrl: `${fake.url}/keys`, discovery: new AuthorizationServerDiscovery('https://unused.example.com') });
+    const v = new JwtAccessTokenVerifier({
+      issuer: fake.url,
+      audiences: [RESOURCE],
+      clockToleranceSec: 30,
+      jwksCacheMs: 600_000,
+      jwksUrl: `${fake.url}/keys`,
+      discovery: new AuthorizationServerDiscovery('https://unused.example.com'),
+    });
     expect((await v.verify(await token(await keyA))).ok).toBe(true);
     expect(fake.hits.get('/.well-known/openid-configuration') ?? 0).toBe(before);
   });
@@ -91,7 +111,14 @@ describe('signing keys: discovery, caching and rotation', () => {
   });
 
   it('reports an unreachable key set as an outage, not as a bad token', async () => {
-    const v = new JwtAccessTokenVerifier({ issuer: fake.url, audiences: [RESOURCE], clockToleranceSec: 30, jwksCacheMs: 600_000, jwksUrl: `${fake.url}/no-such-keys`, discovery: new AuthorizationServerDiscovery(fake.url) });
+    const v = new JwtAccessTokenVerifier({
+      issuer: fake.url,
+      audiences: [RESOURCE],
+      clockToleranceSec: 30,
+      jwksCacheMs: 600_000,
+      jwksUrl: `${fake.url}/no-such-keys`,
+      discovery: new AuthorizationServerDiscovery(fake.url),
+    });
     await expect(v.verify(await token(await keyA))).rejects.toBeInstanceOf(AuthUnavailableError);
   });
 });
@@ -109,6 +136,9 @@ describe('scope claims', () => {
     expect([...grantedScopes(claims, names)].sort()).toEqual(expected);
   });
   it('uses the configured names', () => {
-    expect([...grantedScopes({ scope: 'files.read files.write' }, { read: 'files.read', write: 'files.write' })].sort()).toEqual(['read', 'write']);
+    expect([...grantedScopes({ scope: 'files.read files.write' }, { read: 'files.read', write: 'files.write' })].sort()).toEqual([
+      'read',
+      'write',
+    ]);
   });
 });

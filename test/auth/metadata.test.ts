@@ -29,29 +29,39 @@ describe('RFC 9728 Protected Resource Metadata (AUTH_MODE=oauth)', () => {
     await server?.close();
   });
 
-  it.each(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'])('serves %s with resource = the exact MCP URL', async (path) => {
-    const answer = await send(`${server.url}${path}`, { method: 'GET' });
-    expect(answer.status).toBe(200);
-    expect(answer.contentType).toContain('application/json');
-    expect(answer.body).toEqual({
-      resource: server.mcpUrl,
-      authorization_servers: [as.issuer],
-      scopes_supported: ['mcp:read', 'mcp:write'],
-      bearer_methods_supported: ['header'],
-      resource_name: 'MCP Tool Server',
-    });
-    expect(answer.body.resource.endsWith('/')).toBe(false);
-  });
+  it.each(['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource'])(
+    'serves %s with resource = the exact MCP URL',
+    async (path) => {
+      const answer = await send(`${server.url}${path}`, { method: 'GET' });
+      expect(answer.status).toBe(200);
+      expect(answer.contentType).toContain('application/json');
+      expect(answer.body).toEqual({
+        resource: server.mcpUrl,
+        authorization_servers: [as.issuer],
+        scopes_supported: ['mcp:read', 'mcp:write'],
+        bearer_methods_supported: ['header'],
+        resource_name: 'MCP Tool Server',
+      });
+      expect(answer.body.resource.endsWith('/')).toBe(false);
+    },
+  );
 
   it('is readable from a browser origin (MCP Inspector), including the preflight for MCP-Protocol-Version', async () => {
     const preflight = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://inspector.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'mcp-protocol-version' },
+      headers: {
+        origin: 'https://inspector.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'mcp-protocol-version',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
     expect(preflight.headers.get('access-control-allow-headers')?.toLowerCase()).toContain('mcp-protocol-version');
-    const get = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, { method: 'GET', headers: { origin: 'https://inspector.example.com', 'mcp-protocol-version': '2025-11-25' } });
+    const get = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, {
+      method: 'GET',
+      headers: { origin: 'https://inspector.example.com', 'mcp-protocol-version': '2025-11-25' },
+    });
     expect(get.headers.get('access-control-allow-origin')).toBe('*');
   });
 
@@ -63,7 +73,11 @@ describe('RFC 9728 Protected Resource Metadata (AUTH_MODE=oauth)', () => {
   });
 
   it('answers other discovery paths with a JSON 404, not the MCP handler', async () => {
-    for (const path of ['/.well-known/oauth-protected-resource/other', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/mcp']) {
+    for (const path of [
+      '/.well-known/oauth-protected-resource/other',
+      '/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/mcp',
+    ]) {
       const answer = await send(`${server.url}${path}`, { method: 'GET' });
       expect(answer.status, path).toBe(404);
       expect(answer.body.error, path).toBe('not_found');
@@ -71,7 +85,10 @@ describe('RFC 9728 Protected Resource Metadata (AUTH_MODE=oauth)', () => {
   });
 
   it('never routes discovery paths into /mcp, whatever the method', async () => {
-    const post = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, { body: initialize('2025-06-18'), headers: { accept: 'application/json, text/event-stream' } });
+    const post = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, {
+      body: initialize('2025-06-18'),
+      headers: { accept: 'application/json, text/event-stream' },
+    });
     expect(post.status).toBe(404);
     expect(post.headers.get('www-authenticate')).toBeNull();
   });
@@ -103,7 +120,9 @@ describe.each([
       const init = await rpc(server.mcpUrl, initialize('2025-06-18'), undefined);
       expect(init.status).toBe(200);
       expect(init.body.result.serverInfo.name).toBe('mcp-tool-server');
-      const list = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, undefined, { 'mcp-protocol-version': '2025-06-18' });
+      const list = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, undefined, {
+        'mcp-protocol-version': '2025-06-18',
+      });
       expect(list.body.result.tools.map((t: { name: string }) => t.name)).toContain('test_bump');
       const env = await send(server.mcpUrl, { body: envelope('test', 'bump') });
       expect(env.status).toBe(200);

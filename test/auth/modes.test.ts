@@ -25,7 +25,10 @@ describe('AUTH_MODE=both', () => {
       expect(answer.status).toBe(200);
       expect(answer.body.result.structuredContent).toEqual({ ok: true });
     }
-    const reader = await send(server.mcpUrl, { body: envelope('test', 'echo', { text: 'r' }), headers: { authorization: `Bearer ${READER_KEY}` } });
+    const reader = await send(server.mcpUrl, {
+      body: envelope('test', 'echo', { text: 'r' }),
+      headers: { authorization: `Bearer ${READER_KEY}` },
+    });
     expect(reader.status).toBe(200);
   });
 

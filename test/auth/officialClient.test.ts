@@ -15,21 +15,24 @@ afterAll(async () => {
   await as?.close();
 });
 
-describe.each<ClientVersion>(['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'])('the official MCP client on %s with an OAuth access token', (version) => {
-  it('connects, lists tools and calls discovery', async () => {
-    const token = await as.token({ resource: server.mcpUrl, scope: 'mcp:read mcp:write' });
-    const client = await connectClient(server.mcpUrl, version, token);
-    try {
-      const names = (await client.listTools()).tools.map((t) => t.name);
-      expect(names).toContain('test_bump');
-      const result = await client.callTool({ name: 'get_tool_documentation', arguments: { tool_name: 'discovery' } });
-      expect(result.isError).toBeFalsy();
-      expect((result.structuredContent as { name: string }).name).toBe('discovery');
-    } finally {
-      await client.close();
-    }
-  });
-});
+describe.each<ClientVersion>(['2025-03-26', '2025-06-18', '2025-11-25', '2026-07-28'])(
+  'the official MCP client on %s with an OAuth access token',
+  (version) => {
+    it('connects, lists tools and calls discovery', async () => {
+      const token = await as.token({ resource: server.mcpUrl, scope: 'mcp:read mcp:write' });
+      const client = await connectClient(server.mcpUrl, version, token);
+      try {
+        const names = (await client.listTools()).tools.map((t) => t.name);
+        expect(names).toContain('test_bump');
+        const result = await client.callTool({ name: 'get_tool_documentation', arguments: { tool_name: 'discovery' } });
+        expect(result.isError).toBeFalsy();
+        expect((result.structuredContent as { name: string }).name).toBe('discovery');
+      } finally {
+        await client.close();
+      }
+    });
+  },
+);
 
 describe('the official client discovering OAuth by itself', () => {
   it('follows 401 → protected resource metadata → authorization server → token for this resource', async () => {

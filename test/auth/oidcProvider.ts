@@ -80,7 +80,10 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
       if (scope !== undefined) body.set('scope', scope);
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${CLIENT_SECRET}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${CLIENT_SECRET}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body,
       });
       const json = (await response.json()) as { access_token?: string; error_description?: string };
@@ -100,5 +103,15 @@ export async function startAuthorizationServer(): Promise<TestAuthorizationServe
 /** Claims like the provider's own access tokens, for hand-minted variants. */
 export function accessTokenClaims(issuer: string, audience: string, overrides: JWTPayload = {}): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: issuer, aud: audience, sub: CLIENT_ID, client_id: CLIENT_ID, scope: SCOPES, iat: now, exp: now + 600, jti: `jti-${Math.random()}`, ...overrides };
+  return {
+    iss: issuer,
+    aud: audience,
+    sub: CLIENT_ID,
+    client_id: CLIENT_ID,
+    scope: SCOPES,
+    iat: now,
+    exp: now + 600,
+    jti: `jti-${Math.random()}`,
+    ...overrides,
+  };
 }

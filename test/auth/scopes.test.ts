@@ -59,7 +59,10 @@ describe('scopes of an OAuth token (default: OAUTH_MCP_INSUFFICIENT_SCOPE=tool_r
     expect(answer.status).toBe(403);
     expect(answer.body.content.code).toBe('FORBIDDEN');
     expectStepUp(answer.headers.get('www-authenticate'), `${server.url}/.well-known/oauth-protected-resource/mcp`);
-    const read = await send(server.mcpUrl, { body: envelope('test', 'echo', { text: 'ok' }), headers: { authorization: `Bearer ${token}` } });
+    const read = await send(server.mcpUrl, {
+      body: envelope('test', 'echo', { text: 'ok' }),
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(read.status).toBe(200);
   });
 

@@ -102,7 +102,9 @@ describe('OAuth access tokens from a real OpenID provider', () => {
     expectChallenge(await callListTools(await as.mint(accessTokenClaims('https://evil.example.com', resource))), 'invalid_token');
     const { exp: _exp, ...noExp } = accessTokenClaims(as.issuer, resource);
     expectChallenge(await callListTools(await as.mint(noExp)), 'invalid_token');
-    const hs = await new SignJWT(accessTokenClaims(as.issuer, resource)).setProtectedHeader({ alg: 'HS256', kid: as.kid }).sign(new TextEncoder().encode('x'.repeat(32)));
+    const hs = await new SignJWT(accessTokenClaims(as.issuer, resource))
+      .setProtectedHeader({ alg: 'HS256', kid: as.kid })
+      .sign(new TextEncoder().encode('x'.repeat(32)));
     expectChallenge(await callListTools(hs), 'invalid_token');
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
     const unsigned = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(accessTokenClaims(as.issuer, resource))}.`;

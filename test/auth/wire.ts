@@ -48,7 +48,12 @@ export function rpc(url: string, message: unknown, token: string | undefined, he
 }
 
 export function initialize(protocolVersion: string, clientName = 'test-client') {
-  return { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: '1.0.0' } } };
+  return {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: clientName, version: '1.0.0' } },
+  };
 }
 
 export function toolsCall(id: number, name: string, args: Record<string, unknown> = {}) {

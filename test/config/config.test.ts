@@ -3,7 +3,6 @@ import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { configError } from '../helpers/configError.js';
 import { parseApiKeys } from '../../src/config/auth.js';
 
-
 describe('configuration', () => {
   it('has working defaults', () => {
     const config = loadConfig({}, '/srv/app');

@@ -32,7 +32,11 @@ describe('Registry declaration checks', () => {
     ['a non-object input schema', { inputSchema: { type: 'string' } }, 'root type'],
     ['a top-level anyOf', { inputSchema: { type: 'object', additionalProperties: false, anyOf: [] } }, 'anyOf'],
     ['open input properties', { inputSchema: { type: 'object', properties: {} } }, 'additionalProperties'],
-    ['a missing annotation', { annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as never }, 'openWorldHint'],
+    [
+      'a missing annotation',
+      { annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as never },
+      'openWorldHint',
+    ],
     ['a read-only op needing write', { scope: 'write' as const }, 'read scope'],
   ])('rejects %s', (_label, overrides, message) => {
     expect(() => new Registry([op(overrides as Partial<ToolOperation>)])).toThrow(message);

@@ -4,7 +4,10 @@ import { ADMIN_KEY, READER_KEY, envelope, postJson, startServer, type TestServer
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startServer({ toolFactories: [createTestTool], env: { BODY_LIMIT_BYTES: '4096', MAX_JSON_DEPTH: '20', BATCH_MAX_SIZE: '3' } });
+  server = await startServer({
+    toolFactories: [createTestTool],
+    env: { BODY_LIMIT_BYTES: '4096', MAX_JSON_DEPTH: '20', BATCH_MAX_SIZE: '3' },
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -125,7 +128,9 @@ describe('envelope dialect', () => {
   });
 
   it('refuses a token in the query string even when it is valid', async () => {
-    const { status, body } = await postJson(`${server.mcpUrl}?access_token=${ADMIN_KEY}`, envelope('discovery', 'list_tools'), { authorization: '' });
+    const { status, body } = await postJson(`${server.mcpUrl}?access_token=${ADMIN_KEY}`, envelope('discovery', 'list_tools'), {
+      authorization: '',
+    });
     expect(status).toBe(401);
     expect(body.content.error).toContain('query string');
   });

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestTool } from '../helpers/testTools.js';
-import { ADMIN_KEY, READER_KEY, connectClient, postJson, rawPost, startServer, type ClientVersion, type TestServer } from '../helpers/server.js';
+import {
+  ADMIN_KEY,
+  READER_KEY,
+  connectClient,
+  postJson,
+  rawPost,
+  startServer,
+  type ClientVersion,
+  type TestServer,
+} from '../helpers/server.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -13,7 +22,12 @@ afterAll(async () => {
 const BOTH = 'application/json, text/event-stream';
 
 function initialize(version: string, name = 'raw-client') {
-  return { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: version, capabilities: {}, clientInfo: { name, version: '1.0.0' } } };
+  return {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: version, capabilities: {}, clientInfo: { name, version: '1.0.0' } },
+  };
 }
 
 describe.each<ClientVersion>(['2025-03-26', '2025-11-25', '2026-07-28'])('official MCP client on %s', (version) => {
@@ -25,13 +39,23 @@ describe.each<ClientVersion>(['2025-03-26', '2025-11-25', '2026-07-28'])('offici
       const names = tools.map((t) => t.name);
       expect(names.slice(0, 2)).toEqual(['list_tools', 'get_tool_documentation']);
       const listTools = tools.find((t) => t.name === 'list_tools')!;
-      expect(listTools.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+      expect(listTools.annotations).toMatchObject({
+        readOnlyHint: true,
+        destructiveHint: false,
+        idempotentHint: true,
+        openWorldHint: false,
+      });
       expect(listTools.title).toBe('List tools');
       expect(listTools.outputSchema?.type).toBe('object');
 
       const result = await client.callTool({ name: 'list_tools', arguments: {} });
       expect(result.isError).toBeFalsy();
-      expect(result.structuredContent).toEqual({ tools: [{ name: 'discovery', operations: ['list_tools', 'get_tool_documentation'] }, { name: 'test', operations: ['echo', 'bump', 'slow', 'crash', 'count'] }] });
+      expect(result.structuredContent).toEqual({
+        tools: [
+          { name: 'discovery', operations: ['list_tools', 'get_tool_documentation'] },
+          { name: 'test', operations: ['echo', 'bump', 'slow', 'crash', 'count'] },
+        ],
+      });
       const text = (result.content as { type: string; text: string }[])[0]!;
       expect(JSON.parse(text.text)).toEqual(result.structuredContent);
 
@@ -104,9 +128,16 @@ describe('MCP transport rules', () => {
 
   it('answers a rebinding Host with 403', async () => {
     const headers = { 'content-type': 'application/json', accept: BOTH, authorization: `Bearer ${ADMIN_KEY}` };
-    const evil = await rawPost(server.mcpUrl, JSON.stringify(initialize('2025-11-25')), { ...headers, host: 'evil.example.com', origin: 'http://evil.example.com' });
+    const evil = await rawPost(server.mcpUrl, JSON.stringify(initialize('2025-11-25')), {
+      ...headers,
+      host: 'evil.example.com',
+      origin: 'http://evil.example.com',
+    });
     expect(evil.status).toBe(403);
-    const local = await rawPost(server.mcpUrl, JSON.stringify(initialize('2025-11-25')), { ...headers, host: `localhost:${new URL(server.url).port}` });
+    const local = await rawPost(server.mcpUrl, JSON.stringify(initialize('2025-11-25')), {
+      ...headers,
+      host: `localhost:${new URL(server.url).port}`,
+    });
     expect(local.status).toBe(200);
   });
 
@@ -117,7 +148,11 @@ describe('MCP transport rules', () => {
       expect(init.status).toBe(200);
       expect(init.headers.get('content-type')).toContain('application/json');
       expect(init.body.result.protocolVersion).toBe('2025-06-18');
-      const call = await postJson(server.mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'test_echo', arguments: { text: 'hi' } } }, { ...headers, 'mcp-protocol-version': '2025-06-18' });
+      const call = await postJson(
+        server.mcpUrl,
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'test_echo', arguments: { text: 'hi' } } },
+        { ...headers, 'mcp-protocol-version': '2025-06-18' },
+      );
       expect(call.status).toBe(200);
       expect(call.body.result.structuredContent.text).toBe('hi');
     }
@@ -137,7 +172,11 @@ describe('MCP transport rules', () => {
   it('answers ping and logging/setLevel, and 202 for notifications', async () => {
     const ping = await postJson(server.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'ping' }, { accept: 'application/json' });
     expect(ping.body.result).toEqual({});
-    const level = await postJson(server.mcpUrl, { jsonrpc: '2.0', id: 4, method: 'logging/setLevel', params: { level: 'warning' } }, { accept: 'application/json' });
+    const level = await postJson(
+      server.mcpUrl,
+      { jsonrpc: '2.0', id: 4, method: 'logging/setLevel', params: { level: 'warning' } },
+      { accept: 'application/json' },
+    );
     expect(level.body.result).toEqual({});
     const note = await postJson(server.mcpUrl, { jsonrpc: '2.0', method: 'notifications/initialized' }, { accept: BOTH });
     expect(note.status).toBe(202);
@@ -145,7 +184,10 @@ describe('MCP transport rules', () => {
 
   it('answers GET and DELETE with 405', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const response = await fetch(server.mcpUrl, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, accept: 'text/event-stream' } });
+      const response = await fetch(server.mcpUrl, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, accept: 'text/event-stream' },
+      });
       expect(response.status).toBe(405);
     }
   });
@@ -186,11 +228,19 @@ describe('MCP transport rules', () => {
   it('validates Mcp-Method against the body on 2026-07-28 and serves server/discover', async () => {
     const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
     const headers = { accept: BOTH, 'mcp-protocol-version': '2026-07-28' };
-    const discover = await postJson(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: meta } }, { ...headers, 'mcp-method': 'server/discover' });
+    const discover = await postJson(
+      server.mcpUrl,
+      { jsonrpc: '2.0', id: 1, method: 'server/discover', params: { _meta: meta } },
+      { ...headers, 'mcp-method': 'server/discover' },
+    );
     expect(discover.status).toBe(200);
     expect(discover.body.result.supportedVersions).toContain('2026-07-28');
     expect(discover.body.result.capabilities.tools).toBeDefined();
-    const mismatch = await postJson(server.mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: meta } }, { ...headers, 'mcp-method': 'tools/call' });
+    const mismatch = await postJson(
+      server.mcpUrl,
+      { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: meta } },
+      { ...headers, 'mcp-method': 'tools/call' },
+    );
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.error.code).toBe(-32020);
   });
@@ -198,11 +248,16 @@ describe('MCP transport rules', () => {
   it('serves CORS preflight with the MCP headers and exposes the session/version/auth headers', async () => {
     const response = await fetch(server.mcpUrl, {
       method: 'OPTIONS',
-      headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'POST', 'access-control-request-headers': 'mcp-protocol-version,mcp-method,authorization' },
+      headers: {
+        origin: 'http://localhost:6274',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'mcp-protocol-version,mcp-method,authorization',
+      },
     });
     expect(response.status).toBeLessThan(300);
     const allowed = (response.headers.get('access-control-allow-headers') ?? '').toLowerCase();
-    for (const h of ['authorization', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'last-event-id']) expect(allowed).toContain(h);
+    for (const h of ['authorization', 'content-type', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'last-event-id'])
+      expect(allowed).toContain(h);
     const actual = await postJson(server.mcpUrl, initialize('2025-11-25'), { accept: 'application/json', origin: 'http://localhost:6274' });
     const exposed = (actual.headers.get('access-control-expose-headers') ?? '').toLowerCase();
     for (const h of ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate']) expect(exposed).toContain(h);

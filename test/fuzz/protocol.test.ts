@@ -73,31 +73,68 @@ describe('fuzzing the endpoint (fixed seed, bounded)', () => {
   });
 
   it('answers arbitrary bytes and random headers with well-formed replies', async () => {
-    const header = fc.constantFrom('content-type', 'accept', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'mcp-session-id', 'origin', 'x-request-id');
+    const header = fc.constantFrom(
+      'content-type',
+      'accept',
+      'mcp-protocol-version',
+      'mcp-method',
+      'mcp-name',
+      'mcp-session-id',
+      'origin',
+      'x-request-id',
+    );
     await fc.assert(
-      fc.asyncProperty(fc.string({ maxLength: 200 }), fc.dictionary(header, fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')), { maxKeys: 3 }), async (raw, headers) => {
-        await send(raw, headers);
-      }),
+      fc.asyncProperty(
+        fc.string({ maxLength: 200 }),
+        fc.dictionary(
+          header,
+          fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\x20-\x7e]/g, '')),
+          { maxKeys: 3 },
+        ),
+        async (raw, headers) => {
+          await send(raw, headers);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
   });
 
   it('answers mutated JSON-RPC messages and envelopes with well-formed replies', async () => {
-    const rpc = fc.record({
-      jsonrpc: fc.constantFrom('2.0', '1.0', 2),
-      id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null)),
-      method: fc.constantFrom('initialize', 'tools/list', 'tools/call', 'ping', 'server/discover', 'resources/list', 'nope'),
-      params: fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 3 }), fc.record({ name: fc.constantFrom('list_tools', 'read_file', 'query', 'search', 'x'), arguments: fc.jsonValue({ maxDepth: 3 }) })),
-    }, { requiredKeys: ['jsonrpc', 'method'] });
-    const env = fc.record({
-      message_id: fc.oneof(fc.string({ maxLength: 20 }), fc.integer()),
-      timestamp: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string({ maxLength: 10 })),
-      source: fc.string({ maxLength: 10 }),
-      destination: fc.string({ maxLength: 10 }),
-      message_type: fc.constantFrom('request', 'response', 'error', 'x'),
-      content: fc.oneof(fc.record({ tool_name: fc.constantFrom('file_system', 'database', 'web_search', 'discovery', 'nope'), operation: fc.string({ maxLength: 20 }), parameters: fc.jsonValue({ maxDepth: 3 }) }), fc.jsonValue({ maxDepth: 3 })),
-      metadata: fc.jsonValue({ maxDepth: 2 }),
-    }, { requiredKeys: [] });
+    const rpc = fc.record(
+      {
+        jsonrpc: fc.constantFrom('2.0', '1.0', 2),
+        id: fc.oneof(fc.integer(), fc.string({ maxLength: 10 }), fc.constant(null)),
+        method: fc.constantFrom('initialize', 'tools/list', 'tools/call', 'ping', 'server/discover', 'resources/list', 'nope'),
+        params: fc.oneof(
+          fc.constant(undefined),
+          fc.jsonValue({ maxDepth: 3 }),
+          fc.record({ name: fc.constantFrom('list_tools', 'read_file', 'query', 'search', 'x'), arguments: fc.jsonValue({ maxDepth: 3 }) }),
+        ),
+      },
+      { requiredKeys: ['jsonrpc', 'method'] },
+    );
+    const env = fc.record(
+      {
+        message_id: fc.oneof(fc.string({ maxLength: 20 }), fc.integer()),
+        timestamp: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.string({ maxLength: 10 }),
+        ),
+        source: fc.string({ maxLength: 10 }),
+        destination: fc.string({ maxLength: 10 }),
+        message_type: fc.constantFrom('request', 'response', 'error', 'x'),
+        content: fc.oneof(
+          fc.record({
+            tool_name: fc.constantFrom('file_system', 'database', 'web_search', 'discovery', 'nope'),
+            operation: fc.string({ maxLength: 20 }),
+            parameters: fc.jsonValue({ maxDepth: 3 }),
+          }),
+          fc.jsonValue({ maxDepth: 3 }),
+        ),
+        metadata: fc.jsonValue({ maxDepth: 2 }),
+      },
+      { requiredKeys: [] },
+    );
     await fc.assert(
       fc.asyncProperty(fc.oneof(rpc, env, fc.array(rpc, { maxLength: 3 })), async (message) => {
         await send(JSON.stringify(message), { 'mcp-protocol-version': '2025-03-26' });
@@ -115,7 +152,14 @@ describe('fuzzing the endpoint (fixed seed, bounded)', () => {
       await fc.assert(
         fc.asyncProperty(fc.oneof(valid, broken(valid)), fc.boolean(), async (args, viaEnvelope) => {
           const body = viaEnvelope
-            ? { message_id: 'm', timestamp: new Date().toISOString(), source: 'model', destination: 'tool', message_type: 'request', content: { tool_name: op.tool, operation: op.operation, parameters: args } }
+            ? {
+                message_id: 'm',
+                timestamp: new Date().toISOString(),
+                source: 'model',
+                destination: 'tool',
+                message_type: 'request',
+                content: { tool_name: op.tool, operation: op.operation, parameters: args },
+              }
             : { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: op.mcpName, arguments: args } };
           const status = await send(JSON.stringify(body), { accept: 'application/json' });
           expect(status, `${op.mcpName} ${JSON.stringify(args)}`).not.toBe(500);

@@ -17,7 +17,9 @@ export function arbitraryFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
       const minLength = Math.min(schema.minLength ?? 0, maxLength);
       return fc.oneof(
         fc.string({ minLength, maxLength }),
-        fc.constantFrom('../../etc/passwd', '/etc/passwd', '..\\..\\x', '%2e%2e/%2e%2e/x', 'a\u0000b', '~/x', 'notes.md', '', '*', '**/*').filter((s) => s.length >= minLength && s.length <= maxLength),
+        fc
+          .constantFrom('../../etc/passwd', '/etc/passwd', '..\\..\\x', '%2e%2e/%2e%2e/x', 'a\u0000b', '~/x', 'notes.md', '', '*', '**/*')
+          .filter((s) => s.length >= minLength && s.length <= maxLength),
       );
     }
     case 'integer':
@@ -27,7 +29,9 @@ export function arbitraryFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'array':
-      return depth > 3 ? fc.constant([]) : fc.array(arbitraryFor(schema.items ?? {}, depth + 1), { maxLength: Math.min(schema.maxItems ?? 4, 4) });
+      return depth > 3
+        ? fc.constant([])
+        : fc.array(arbitraryFor(schema.items ?? {}, depth + 1), { maxLength: Math.min(schema.maxItems ?? 4, 4) });
     case 'object': {
       if (depth > 3) return fc.constant({});
       const properties: Record<string, Schema> = schema.properties ?? {};

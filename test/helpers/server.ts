@@ -92,13 +92,15 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
 export type ClientVersion = '2025-03-26' | '2025-06-18' | '2025-11-25' | '2026-07-28';
 
 /** The official MCP client, connected as a client of the given protocol revision. */
-export async function connectClient(mcpUrl: string, version: ClientVersion = '2025-11-25', key: string | undefined = ADMIN_KEY): Promise<Client> {
+export async function connectClient(
+  mcpUrl: string,
+  version: ClientVersion = '2025-11-25',
+  key: string | undefined = ADMIN_KEY,
+): Promise<Client> {
   const modern = version === '2026-07-28';
   const client = new Client(
     { name: 'test-client', version: '1.0.0' },
-    modern
-      ? { versionNegotiation: { mode: { pin: '2026-07-28' } } }
-      : { supportedProtocolVersions: [version] },
+    modern ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : { supportedProtocolVersions: [version] },
   );
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), {
     requestInit: key ? { headers: { Authorization: `Bearer ${key}` } } : undefined,
@@ -108,7 +110,12 @@ export async function connectClient(mcpUrl: string, version: ClientVersion = '20
 }
 
 /** A valid envelope request around one call. */
-export function envelope(toolName: string, operation: string, parameters: Record<string, unknown> = {}, metadata?: Record<string, unknown>) {
+export function envelope(
+  toolName: string,
+  operation: string,
+  parameters: Record<string, unknown> = {},
+  metadata?: Record<string, unknown>,
+) {
   return {
     message_id: `msg_${Math.random().toString(36).slice(2)}`,
     timestamp: new Date().toISOString(),
@@ -142,7 +149,13 @@ export function rawPost(url: string, body: string, headers: Record<string, strin
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const request = httpRequest(
-      { host: target.hostname, port: target.port, path: target.pathname + target.search, method: 'POST', headers: { 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        method: 'POST',
+        headers: { 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');

@@ -12,7 +12,12 @@ export const createTestTool: ToolFactory = () => {
       mcpName: 'test_echo',
       title: 'Echo',
       description: 'Returns its text.',
-      inputSchema: { type: 'object', required: ['text'], properties: { text: { type: 'string', maxLength: 1000 } }, additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        required: ['text'],
+        properties: { text: { type: 'string', maxLength: 1000 } },
+        additionalProperties: false,
+      },
       outputSchema: { type: 'object', required: ['text', 'calls'], properties: { text: { type: 'string' }, calls: { type: 'integer' } } },
       annotations: READ_ONLY,
       scope: 'read',
@@ -43,7 +48,8 @@ export const createTestTool: ToolFactory = () => {
       annotations: READ_ONLY,
       scope: 'read',
       timeoutMs: 200,
-      handler: (_p, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new ToolError('CANCELLED', 'stopped')))),
+      handler: (_p, ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new ToolError('CANCELLED', 'stopped')))),
     },
     {
       tool: 'test',
@@ -65,7 +71,12 @@ export const createTestTool: ToolFactory = () => {
       mcpName: 'test_count',
       title: 'Count',
       description: 'Counts to n, reporting progress.',
-      inputSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer', minimum: 1, maximum: 100 } }, additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        required: ['n'],
+        properties: { n: { type: 'integer', minimum: 1, maximum: 100 } },
+        additionalProperties: false,
+      },
       outputSchema: { type: 'object', required: ['counted'], properties: { counted: { type: 'integer' } } },
       annotations: READ_ONLY,
       scope: 'read',

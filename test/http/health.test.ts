@@ -20,7 +20,12 @@ function probeTool(name: string, ready: () => Promise<void>): ToolFactory {
 const apps: App[] = [];
 async function buildApp(options: { toolFactories?: ToolFactory[]; readinessChecks?: ReadinessCheck[] } = {}): Promise<App> {
   const config = loadConfig({ MCP_API_KEYS: TEST_KEYS, DATA_DIR: '/tmp/mcp-health-data', WORKSPACE_DIR: '/tmp/mcp-health-ws' }, '/tmp');
-  const built = await createApp({ config, logger: createSilentLogger(), toolFactories: options.toolFactories ?? [], readinessChecks: options.readinessChecks });
+  const built = await createApp({
+    config,
+    logger: createSilentLogger(),
+    toolFactories: options.toolFactories ?? [],
+    readinessChecks: options.readinessChecks,
+  });
   apps.push(built);
   return built;
 }
@@ -63,7 +68,11 @@ describe('/readyz', () => {
     });
     const response = await request(built.app).get('/readyz');
     expect(response.status).toBe(503);
-    expect(response.body).toEqual({ status: 'unavailable', checks: { database: 'failed', web_search: 'ok', redis: 'failed' }, failed: ['database', 'redis'] });
+    expect(response.body).toEqual({
+      status: 'unavailable',
+      checks: { database: 'failed', web_search: 'ok', redis: 'failed' },
+      failed: ['database', 'redis'],
+    });
     expect(response.text).not.toContain('hunter2');
     expect(response.text).not.toContain('ECONNREFUSED');
     expect(response.text).not.toContain('cache:6379');
@@ -152,7 +161,14 @@ if (!hasRedis && process.env.CI === 'true') throw new Error('Redis at 127.0.0.1:
 describe.skipIf(!hasRedis)('/readyz with Redis (skipped: no Redis at 127.0.0.1:6379)', () => {
   it('reports Redis ready when it answers PING, and failed when it does not', async () => {
     const up = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1 });
-    const down = new Redis({ host: '127.0.0.1', port: await closedPort(), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    const down = new Redis({
+      host: '127.0.0.1',
+      port: await closedPort(),
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      enableOfflineQueue: false,
+    });
     down.on('error', () => {});
     try {
       const healthy = await buildApp({ readinessChecks: [pingReadiness('redis', () => up.ping())] });

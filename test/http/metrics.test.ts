@@ -104,7 +104,9 @@ describe('GET /metrics', () => {
     expect(crash.status).toBe(500);
     const after = await scrape(server.url);
     expect(valueOf(after, 'mcp_requests_total', labels) - valueOf(before, 'mcp_requests_total', labels)).toBe(3);
-    expect(valueOf(after, 'mcp_request_duration_seconds_count', labels) - valueOf(before, 'mcp_request_duration_seconds_count', labels)).toBe(3);
+    expect(
+      valueOf(after, 'mcp_request_duration_seconds_count', labels) - valueOf(before, 'mcp_request_duration_seconds_count', labels),
+    ).toBe(3);
     const crashed = { dialect: 'envelope', tool: 'test', operation: 'crash', outcome: 'INTERNAL_ERROR' };
     expect(valueOf(after, 'mcp_requests_total', crashed) - valueOf(before, 'mcp_requests_total', crashed)).toBe(1);
     const calls = { tool: 'test', operation: 'crash', outcome: 'INTERNAL_ERROR' };
@@ -173,15 +175,27 @@ describe('GET /metrics', () => {
     const marker = `zz${Date.now().toString(36)}`;
     await postJson(server.mcpUrl, envelope(`${marker}_tool`, `${marker}_op`));
     await postJson(server.mcpUrl, envelope('test', `${marker}_op`));
-    await postJson(`${server.mcpUrl}?${marker}=1`, { jsonrpc: '2.0', id: 1, method: `${marker}/method`, params: {} }, { accept: 'application/json, text/event-stream' });
-    await postJson(server.mcpUrl, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: `${marker}_tool`, arguments: {} } }, { accept: 'application/json, text/event-stream' });
+    await postJson(
+      `${server.mcpUrl}?${marker}=1`,
+      { jsonrpc: '2.0', id: 1, method: `${marker}/method`, params: {} },
+      { accept: 'application/json, text/event-stream' },
+    );
+    await postJson(
+      server.mcpUrl,
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: `${marker}_tool`, arguments: {} } },
+      { accept: 'application/json, text/event-stream' },
+    );
     await postJson(server.mcpUrl, envelope('test', 'echo', { text: marker }), { authorization: `Bearer ${marker}-wrong-key` });
     const text = await (await fetch(`${server.url}/metrics`)).text();
     expect(text).not.toContain(marker);
     expect(text).not.toContain(ADMIN_KEY);
     const samples = parseMetrics(text);
-    expect(valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_TOOL' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_OPERATION' })).toBeGreaterThanOrEqual(1);
+    expect(
+      valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_TOOL' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(
+      valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_OPERATION' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(valueOf(samples, 'mcp_requests_total', { dialect: 'mcp', operation: 'other' })).toBeGreaterThanOrEqual(1);
     expect(valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', outcome: 'UNAUTHORIZED' })).toBeGreaterThanOrEqual(1);
   });
@@ -198,7 +212,12 @@ describe('METRICS_TOKEN', () => {
   const TOKEN = 'metrics-token-0123456789';
   let built: App;
   beforeAll(async () => {
-    const env = { MCP_API_KEYS: TEST_KEYS, DATA_DIR: '/tmp/mcp-metrics-test-data', WORKSPACE_DIR: '/tmp/mcp-metrics-test-ws', METRICS_TOKEN: TOKEN };
+    const env = {
+      MCP_API_KEYS: TEST_KEYS,
+      DATA_DIR: '/tmp/mcp-metrics-test-data',
+      WORKSPACE_DIR: '/tmp/mcp-metrics-test-ws',
+      METRICS_TOKEN: TOKEN,
+    };
     built = await createApp({ config: loadConfig(env, '/tmp'), logger: createSilentLogger(), toolFactories: [] });
   });
   afterAll(async () => {
@@ -207,7 +226,15 @@ describe('METRICS_TOKEN', () => {
 
   // Security: with a token set, /metrics answers only to that exact bearer token.
   it('refuses scrapes without the exact token', async () => {
-    for (const authorization of [undefined, 'Bearer wrong', `Bearer ${TOKEN}x`, `Bearer ${TOKEN.slice(0, -1)}`, `Basic ${TOKEN}`, `Bearer ${ADMIN_KEY}`, TOKEN]) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong',
+      `Bearer ${TOKEN}x`,
+      `Bearer ${TOKEN.slice(0, -1)}`,
+      `Basic ${TOKEN}`,
+      `Bearer ${ADMIN_KEY}`,
+      TOKEN,
+    ]) {
       const req = request(built.app).get('/metrics');
       const response = await (authorization ? req.set('Authorization', authorization) : req);
       expect(response.status, authorization).toBe(401);
@@ -233,7 +260,10 @@ describe('METRICS_TOKEN', () => {
 describe('operations configuration', () => {
   it('reads METRICS_TOKEN and SHUTDOWN_TIMEOUT_MS with defaults', () => {
     expect(parseOpsConfig({})).toEqual({ metricsToken: undefined, shutdownTimeoutMs: 10_000 });
-    expect(parseOpsConfig({ METRICS_TOKEN: 'a-long-enough-token', SHUTDOWN_TIMEOUT_MS: '2500' })).toEqual({ metricsToken: 'a-long-enough-token', shutdownTimeoutMs: 2500 });
+    expect(parseOpsConfig({ METRICS_TOKEN: 'a-long-enough-token', SHUTDOWN_TIMEOUT_MS: '2500' })).toEqual({
+      metricsToken: 'a-long-enough-token',
+      shutdownTimeoutMs: 2500,
+    });
   });
 
   it('refuses a short token and a bad deadline, naming the variable', () => {

@@ -7,7 +7,12 @@ import { REDIS_URL, describeWithRedis, describeWithRedisServer, dropPrefix, free
 
 const tools = [createTestTool];
 const echo = () => envelope('test', 'echo', { text: `hi ${Math.random()}` });
-const mcpCall = (name: string, args: Record<string, unknown>, id: number | string = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+const mcpCall = (name: string, args: Record<string, unknown>, id: number | string = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
 const MCP_HEADERS = { 'mcp-protocol-version': '2025-06-18' };
 
 async function sendMany(url: string, count: number, body: () => unknown, headers: Record<string, string> = {}) {
@@ -64,7 +69,10 @@ describe('rate limits (in-process)', () => {
 
   it('counts every item of an envelope batch', async () => {
     const server = await start({ RATE_LIMIT_MAX: '4' });
-    const batch = (n: number) => ({ ...echo(), content: { batch: Array.from({ length: n }, (_, i) => ({ tool_name: 'test', operation: 'echo', parameters: { text: `b${i}` } })) } });
+    const batch = (n: number) => ({
+      ...echo(),
+      content: { batch: Array.from({ length: n }, (_, i) => ({ tool_name: 'test', operation: 'echo', parameters: { text: `b${i}` } })) },
+    });
     expect((await postJson(server.mcpUrl, batch(5))).status).toBe(429);
     const server2 = await start({ RATE_LIMIT_MAX: '4' });
     expect((await postJson(server2.mcpUrl, batch(3))).status).toBe(200);
@@ -92,7 +100,15 @@ describe('rate limits (in-process)', () => {
     expect(limited.headers.get('ratelimit')).toContain('"test.bump"; r=0');
     expect((await postJson(server.mcpUrl, envelope('test', 'echo', { text: 'still fine' }))).status).toBe(200);
     // A batch naming the limited operation is refused as a whole.
-    const batch = { ...echo(), content: { batch: [{ tool_name: 'test', operation: 'echo', parameters: { text: 'x' } }, { tool_name: 'test', operation: 'bump' }] } };
+    const batch = {
+      ...echo(),
+      content: {
+        batch: [
+          { tool_name: 'test', operation: 'echo', parameters: { text: 'x' } },
+          { tool_name: 'test', operation: 'bump' },
+        ],
+      },
+    };
     expect((await postJson(server.mcpUrl, batch)).status).toBe(429);
   });
 
@@ -201,7 +217,10 @@ describeWithRedisServer('rate limits when Redis goes away and comes back', () =>
   it('falls back to counting in-process, never fails a request, and counts in Redis again afterwards', async () => {
     const redis = await privateRedis();
     const prefix = uniquePrefix('rl-outage');
-    const server = await startServer({ toolFactories: tools, env: { RATE_LIMIT_MAX: '1000', REDIS_URL: redis.url, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '200' } });
+    const server = await startServer({
+      toolFactories: tools,
+      env: { RATE_LIMIT_MAX: '1000', REDIS_URL: redis.url, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '200' },
+    });
     const { Redis } = await import('ioredis');
     const probe = async () => {
       const client = new Redis(redis.url, { lazyConnect: true });

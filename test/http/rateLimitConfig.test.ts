@@ -2,11 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { configError } from '../helpers/configError.js';
 
-
 describe('scale-out configuration', () => {
-  it('has the design\'s defaults: 60 requests per 60 s per caller, 5× that per address', () => {
+  it("has the design's defaults: 60 requests per 60 s per caller, 5× that per address", () => {
     const { scale } = loadConfig({}, '/tmp');
-    expect(scale).toMatchObject({ rateLimitWindowMs: 60_000, rateLimitMax: 60, rateLimitIpMax: 300, rateLimitTools: [], redisPrefix: 'mcp:', sessionTtlMs: 86_400_000 });
+    expect(scale).toMatchObject({
+      rateLimitWindowMs: 60_000,
+      rateLimitMax: 60,
+      rateLimitIpMax: 300,
+      rateLimitTools: [],
+      redisPrefix: 'mcp:',
+      sessionTtlMs: 86_400_000,
+    });
   });
 
   it('reads per-tool and per-operation limits', () => {

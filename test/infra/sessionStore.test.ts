@@ -31,7 +31,11 @@ async function toolErrorOf(promise: Promise<unknown>): Promise<ToolError> {
 }
 
 /** The behaviour every store must have, whatever it keeps its data in. */
-function storeContract(name: string, make: () => SessionStore | Promise<SessionStore>, describeFn: (name: string, body: () => void) => void = describe) {
+function storeContract(
+  name: string,
+  make: () => SessionStore | Promise<SessionStore>,
+  describeFn: (name: string, body: () => void) => void = describe,
+) {
   describeFn(`${name} session store`, () => {
     let store: SessionStore;
     beforeEach(freshRefs);
@@ -47,7 +51,10 @@ function storeContract(name: string, make: () => SessionStore | Promise<SessionS
       const second = await store.set(alice, 'a', '1');
       expect(second).toMatchObject({ created: false, keyCount: 2 });
       const snapshot = await store.get(alice);
-      expect(snapshot?.entries).toEqual([['a', '1'], ['b', '"two"']]);
+      expect(snapshot?.entries).toEqual([
+        ['a', '1'],
+        ['b', '"two"'],
+      ]);
       expect(snapshot?.keyCount).toBe(2);
       expect(snapshot!.expiresAt).toBeGreaterThan(Date.now());
       expect((await store.get(alice, ['b', 'missing']))?.entries).toEqual([['b', '"two"']]);
@@ -196,7 +203,10 @@ describeWithRedisServer('redis session store during an outage', () => {
 
   it('answers UNAVAILABLE within the time limit when Redis never answered at all', async () => {
     const port = await freePort();
-    const redis = acquireRedis({ redisUrl: new URL(`redis://127.0.0.1:${port}`), redisPrefix: 'none:', redisTimeoutMs: 300 }, createSilentLogger());
+    const redis = acquireRedis(
+      { redisUrl: new URL(`redis://127.0.0.1:${port}`), redisPrefix: 'none:', redisTimeoutMs: 300 },
+      createSilentLogger(),
+    );
     const store = new RedisSessionStore(redis, limits);
     const started = performance.now();
     expect((await toolErrorOf(store.get(alice))).code).toBe('UNAVAILABLE');

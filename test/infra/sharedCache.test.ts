@@ -54,7 +54,12 @@ function operations(store: Store): ToolOperation[] {
       mcpName: 'note_write',
       title: 'Write',
       description: 'Writes a note.',
-      inputSchema: { type: 'object', required: ['name', 'text'], properties: { name: { type: 'string' }, text: { type: 'string' } }, additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        required: ['name', 'text'],
+        properties: { name: { type: 'string' }, text: { type: 'string' } },
+        additionalProperties: false,
+      },
       outputSchema: { type: 'object', properties: {} },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       scope: 'write',
@@ -72,7 +77,14 @@ function replica(redis: RedisHandle, store: Store) {
   const cache = new SharedCache(redis, 100, logger);
   const registry = new Registry(operations(store));
   const executor = new Executor({ cache, defaultTimeoutMs: 5000, logger });
-  const ctx = (): CallContext => ({ caller, requestId: 'r', dialect: 'envelope', signal: new AbortController().signal, logger, progress: () => {} });
+  const ctx = (): CallContext => ({
+    caller,
+    requestId: 'r',
+    dialect: 'envelope',
+    signal: new AbortController().signal,
+    logger,
+    progress: () => {},
+  });
   return {
     cache,
     read: async (name = 'a') => {
@@ -111,7 +123,7 @@ describeWithRedis('shared cache across replicas', () => {
     b = replica(redis, store);
   };
 
-  it('serves repeated reads from each replica\'s cache', async () => {
+  it("serves repeated reads from each replica's cache", async () => {
     fresh();
     expect(await b.read()).toEqual({ text: 'v1', cached: false });
     expect(await b.read()).toEqual({ text: 'v1', cached: true });
@@ -192,7 +204,8 @@ describeWithRedis('shared cache in the server', () => {
     const server = await startServer({ toolFactories: [createTestTool], env: { REDIS_URL, REDIS_PREFIX: prefix } });
     try {
       const client = await connectClient(server.mcpUrl, '2025-06-18');
-      const echo = async () => (await client.callTool({ name: 'test_echo', arguments: { text: 'same' } })).structuredContent as { calls: number };
+      const echo = async () =>
+        (await client.callTool({ name: 'test_echo', arguments: { text: 'same' } })).structuredContent as { calls: number };
       const first = await echo();
       expect(await echo()).toEqual(first);
       const viaEnvelope = await postJson(server.mcpUrl, envelope('test', 'echo', { text: 'same' }));

@@ -35,9 +35,16 @@ describe('database tool over HTTP', () => {
     expect(inserted.status).toBe(200);
     expect(inserted.body.content).toEqual({ table: 'notes', inserted: 1, keys: [{ id: 1 }] });
 
-    const result = await client.callTool({ name: 'query', arguments: { sql: 'SELECT id, title FROM notes WHERE title = ?', params: ['hello'] } });
+    const result = await client.callTool({
+      name: 'query',
+      arguments: { sql: 'SELECT id, title FROM notes WHERE title = ?', params: ['hello'] },
+    });
     expect(result.isError).toBeFalsy();
-    expect(result.structuredContent).toMatchObject({ columns: [{ name: 'id' }, { name: 'title' }], rows: [[1, 'hello']], truncated: false });
+    expect(result.structuredContent).toMatchObject({
+      columns: [{ name: 'id' }, { name: 'title' }],
+      rows: [[1, 'hello']],
+      truncated: false,
+    });
   });
 
   it('refuses a write through query in both dialects, saying why', async () => {

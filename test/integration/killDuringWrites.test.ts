@@ -38,11 +38,19 @@ describe('SIGKILL in the middle of many writes', () => {
     const acknowledged = new Set<number>();
     let killed = false;
     const send = async (i: number) => {
-      const body = i % 2 === 0
-        ? envelope('write_file', { path: `w/f${i}.txt`, content: newContent(i) })
-        : envelope('edit_file', { path: `w/f${i}.txt`, edits: [{ old_text: `old ${i}\n${'o'.repeat(200_000)}`, new_text: `new ${i}\n${'n'.repeat(300_000)}` }] });
+      const body =
+        i % 2 === 0
+          ? envelope('write_file', { path: `w/f${i}.txt`, content: newContent(i) })
+          : envelope('edit_file', {
+              path: `w/f${i}.txt`,
+              edits: [{ old_text: `old ${i}\n${'o'.repeat(200_000)}`, new_text: `new ${i}\n${'n'.repeat(300_000)}` }],
+            });
       try {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(body) });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+          body: JSON.stringify(body),
+        });
         const reply = await response.json();
         if (response.status === 200 && reply.message_type === 'response') {
           acknowledged.add(i);
@@ -57,9 +65,11 @@ describe('SIGKILL in the middle of many writes', () => {
     };
     // Bounded concurrency so writes are genuinely in flight when the kill lands.
     let next = 0;
-    await Promise.all(Array.from({ length: 12 }, async () => {
-      while (next < FILES) await send(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        while (next < FILES) await send(next++);
+      }),
+    );
     await server.exited;
 
     expect(killed).toBe(true);

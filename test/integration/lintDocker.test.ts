@@ -21,7 +21,15 @@ function lint(edit: { compose?: string; dockerfile?: string; envExample?: string
   try {
     const out = execFileSync(
       process.execPath,
-      [path.join(ROOT, 'scripts/lint-docker.mjs'), '--compose', path.join(dir, files.compose), '--dockerfile', path.join(dir, files.dockerfile), '--env-example', path.join(dir, files.envExample)],
+      [
+        path.join(ROOT, 'scripts/lint-docker.mjs'),
+        '--compose',
+        path.join(dir, files.compose),
+        '--dockerfile',
+        path.join(dir, files.dockerfile),
+        '--env-example',
+        path.join(dir, files.envExample),
+      ],
       { encoding: 'utf8', stdio: 'pipe' },
     );
     return { code: 0, output: out };
@@ -59,7 +67,11 @@ describe('npm run lint:docker', () => {
   });
 
   it('fails on an invalid compose file (dclint schema check)', () => {
-    const compose = replaceOnce(original.compose, '  redis:\n    image: redis:7-bookworm\n', '  redis:\n    image: redis:7-bookworm\n    bogus_key: 1\n');
+    const compose = replaceOnce(
+      original.compose,
+      '  redis:\n    image: redis:7-bookworm\n',
+      '  redis:\n    image: redis:7-bookworm\n    bogus_key: 1\n',
+    );
     const result = lint({ compose });
     expect(result.code).toBe(1);
     expect(result.output).toContain('dclint failed');
@@ -67,7 +79,11 @@ describe('npm run lint:docker', () => {
   });
 
   it('fails when a dependency is awaited without a health condition', () => {
-    const compose = replaceOnce(original.compose, '    redis:\n      condition: service_healthy', '    redis:\n      condition: service_started');
+    const compose = replaceOnce(
+      original.compose,
+      '    redis:\n      condition: service_healthy',
+      '    redis:\n      condition: service_started',
+    );
     const result = lint({ compose });
     expect(result.code).toBe(1);
     expect(result.output).toContain('depends_on redis must use condition: service_healthy');

@@ -16,9 +16,15 @@ beforeAll(async () => {
   // A least-privilege role, as the README recommends, owning one table.
   const admin = new pg.Client(cluster.url);
   await admin.connect();
-  await admin.query(`CREATE ROLE mcp_app LOGIN; CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL); GRANT SELECT, INSERT, UPDATE ON notes TO mcp_app; GRANT USAGE ON SEQUENCE notes_id_seq TO mcp_app`);
+  await admin.query(
+    `CREATE ROLE mcp_app LOGIN; CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL); GRANT SELECT, INSERT, UPDATE ON notes TO mcp_app; GRANT USAGE ON SEQUENCE notes_id_seq TO mcp_app`,
+  );
   await admin.end();
-  server = await spawnServer({ DATABASE_URL: cluster.url.replace('postgres@', 'mcp_app@'), MCP_API_KEYS: `k:${KEY}:read+write`, DB_STATEMENT_TIMEOUT_MS: '3000' });
+  server = await spawnServer({
+    DATABASE_URL: cluster.url.replace('postgres@', 'mcp_app@'),
+    MCP_API_KEYS: `k:${KEY}:read+write`,
+    DB_STATEMENT_TIMEOUT_MS: '3000',
+  });
 }, 120_000);
 
 afterAll(() => {
@@ -48,7 +54,10 @@ describe('PostgreSQL restarted during load', () => {
     const load = Array.from({ length: 6 }, async (_, worker) => {
       for (let i = 0; running && i < 400; i++) {
         const body = `w${worker}-${i}`;
-        const result = i % 2 === 0 ? await call('insert', { table: 'notes', records: [{ body }] }) : await call('query', { sql: 'SELECT count(*) FROM notes', params: [] });
+        const result =
+          i % 2 === 0
+            ? await call('insert', { table: 'notes', records: [{ body }] })
+            : await call('query', { sql: 'SELECT count(*) FROM notes', params: [] });
         outcomes.push({ status: result.status, isError: Boolean(result.body.result?.isError), ms: result.ms });
         if (i % 2 === 0 && result.status === 200 && !result.body.result?.isError) acknowledged.push(body);
       }

@@ -19,7 +19,12 @@ function workTool() {
       mcpName: 'work_steps',
       title: 'Steps',
       description: 'Works through n steps, reporting each.',
-      inputSchema: { type: 'object', required: ['n'], properties: { n: { type: 'integer', minimum: 1, maximum: 50 } }, additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        required: ['n'],
+        properties: { n: { type: 'integer', minimum: 1, maximum: 50 } },
+        additionalProperties: false,
+      },
       outputSchema: { type: 'object', required: ['done'], properties: { done: { type: 'integer' } } },
       annotations: READ_ONLY,
       scope: 'read',
@@ -146,8 +151,18 @@ async function openCall(key: string, id: number | string, name = 'work_until_can
   const response = await fetch(server.mcpUrl, {
     method: 'POST',
     signal: controller.signal,
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
-    body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: {}, _meta: { progressToken: `p-${id}` } } }),
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id,
+      method: 'tools/call',
+      params: { name, arguments: {}, _meta: { progressToken: `p-${id}` } },
+    }),
   });
   expect(response.headers.get('content-type')).toContain('text/event-stream');
   const reader = response.body!.getReader();
@@ -169,7 +184,12 @@ async function openCall(key: string, id: number | string, name = 'work_until_can
 async function cancelNotice(key: string, requestId: number | string) {
   const response = await fetch(server.mcpUrl, {
     method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
+    headers: {
+      authorization: `Bearer ${key}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2025-11-25',
+    },
     body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason: 'test' } }),
   });
   await response.text();

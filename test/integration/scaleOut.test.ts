@@ -63,7 +63,10 @@ describeWithRedis('two replicas sharing Redis', () => {
 
   it('reads session state through one replica that was written through the other, for its owner only', async () => {
     const [a, b] = pair;
-    const written = await post(a.mcpUrl, call('session', 'set_state', { key: 'plan', value: ['step 1', 'step 2'] }, { session_id: 'shared-session' }));
+    const written = await post(
+      a.mcpUrl,
+      call('session', 'set_state', { key: 'plan', value: ['step 1', 'step 2'] }, { session_id: 'shared-session' }),
+    );
     expect(written.status).toBe(200);
     const read = await post(b.mcpUrl, mcpToolCall('session_get_state', { session_id: 'shared-session' }), { headers: MCP_HEADERS });
     expect(read.body.result.structuredContent.entries).toEqual([{ key: 'plan', value: ['step 1', 'step 2'] }]);
@@ -110,7 +113,9 @@ describeWithRedis('two replicas sharing Redis', () => {
         sent++;
         if (sent === 60) killed = a.kill('SIGKILL');
         try {
-          const answer = await post(target.mcpUrl, call('session', 'set_state', { key, value: i }, { session_id: 'durable' }), { timeoutMs: ANSWER_WITHIN_MS });
+          const answer = await post(target.mcpUrl, call('session', 'set_state', { key, value: i }, { session_id: 'durable' }), {
+            timeoutMs: ANSWER_WITHIN_MS,
+          });
           if (target === b) servedByB.push(answer.status);
           if (answer.status === 200) acknowledged.push(key);
         } catch (error) {
@@ -143,7 +148,11 @@ describeWithRedisServer('two replicas while Redis stops and restarts under load'
 
   beforeAll(async () => {
     redis = await privateRedis();
-    pair = await startPair(root, { REDIS_URL: redis.url, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '300', RATE_LIMIT_MAX: '100000' }, NOTES_ENTRY);
+    pair = await startPair(
+      root,
+      { REDIS_URL: redis.url, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '300', RATE_LIMIT_MAX: '100000' },
+      NOTES_ENTRY,
+    );
   });
   afterAll(async () => {
     for (const replica of pair ?? []) await replica.kill('SIGTERM');
@@ -157,20 +166,21 @@ describeWithRedisServer('two replicas while Redis stops and restarts under load'
     const failures: string[] = [];
     let rounds = 0;
     let running = true;
-    const requests = (replica: Replica, round: number) => [
-      ['note.read', call('note', 'read', { name: 'load' })],
-      ['note.write', call('note', 'write', { name: 'load', text: `r${round}` })],
-      ['session.set', call('session', 'set_state', { key: `r${round}`, value: round }, { session_id: 'load' })],
-      ['session.get', call('session', 'get_state', { keys: [`r${round}`] }, { session_id: 'load' })],
-      ['list_tools', mcpToolCall('list_tools', {}, round)],
-    ].map(async ([what, body]) => {
-      try {
-        const answer = await post(replica.mcpUrl, body, { timeoutMs: ANSWER_WITHIN_MS, headers: MCP_HEADERS });
-        answers.push({ ...answer, what: `${replica.name} ${what as string}` });
-      } catch (error) {
-        failures.push(`${replica.name} ${what as string}: ${String(error)}`);
-      }
-    });
+    const requests = (replica: Replica, round: number) =>
+      [
+        ['note.read', call('note', 'read', { name: 'load' })],
+        ['note.write', call('note', 'write', { name: 'load', text: `r${round}` })],
+        ['session.set', call('session', 'set_state', { key: `r${round}`, value: round }, { session_id: 'load' })],
+        ['session.get', call('session', 'get_state', { keys: [`r${round}`] }, { session_id: 'load' })],
+        ['list_tools', mcpToolCall('list_tools', {}, round)],
+      ].map(async ([what, body]) => {
+        try {
+          const answer = await post(replica.mcpUrl, body, { timeoutMs: ANSWER_WITHIN_MS, headers: MCP_HEADERS });
+          answers.push({ ...answer, what: `${replica.name} ${what as string}` });
+        } catch (error) {
+          failures.push(`${replica.name} ${what as string}: ${String(error)}`);
+        }
+      });
     const load = (async () => {
       while (running) {
         rounds++;
@@ -221,7 +231,9 @@ describeWithRedisServer('two replicas while Redis stops and restarts under load'
       for (const replica of [a, b]) {
         const note = await post(replica.mcpUrl, call('note', 'read', { name: 'load' }), { timeoutMs: ANSWER_WITHIN_MS });
         expect(note.status).toBe(200);
-        const session = await post(replica.mcpUrl, call('session', 'get_state', {}, { session_id: 'load' }), { timeoutMs: ANSWER_WITHIN_MS });
+        const session = await post(replica.mcpUrl, call('session', 'get_state', {}, { session_id: 'load' }), {
+          timeoutMs: ANSWER_WITHIN_MS,
+        });
         expect(session.status).toBe(503);
         expect(session.body.content.code).toBe('UNAVAILABLE');
       }

@@ -177,7 +177,12 @@ describe('graceful shutdown of the real process', () => {
           path: '/mcp',
           method: 'POST',
           agent: false,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ADMIN_KEY}`, expect: '100-continue' },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${ADMIN_KEY}`,
+            expect: '100-continue',
+          },
         },
         (res) => {
           let text = '';
@@ -211,7 +216,8 @@ describe('graceful shutdown of the real process', () => {
     await Promise.race([
       server.waitFor('shutting down'),
       allDone.then(() => {
-        if (!signalled) throw new Error(`the load ended before 100 replies: ${JSON.stringify(outcomes.filter((o) => o.kind !== 'ok').slice(0, 3))}`);
+        if (!signalled)
+          throw new Error(`the load ended before 100 replies: ${JSON.stringify(outcomes.filter((o) => o.kind !== 'ok').slice(0, 3))}`);
       }),
     ]);
 
@@ -228,7 +234,13 @@ describe('graceful shutdown of the real process', () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.lines.some((l) => l.message === 'stopped')).toBe(true);
 
-    if (process.env.SHUTDOWN_TEST_DEBUG) console.log(JSON.stringify({ ok: outcomes.filter((o) => o.kind === 'ok').length, notAccepted: outcomes.filter((o) => o.kind === 'not-accepted').map((o) => (o as { code: string }).code) }));
+    if (process.env.SHUTDOWN_TEST_DEBUG)
+      console.log(
+        JSON.stringify({
+          ok: outcomes.filter((o) => o.kind === 'ok').length,
+          notAccepted: outcomes.filter((o) => o.kind === 'not-accepted').map((o) => (o as { code: string }).code),
+        }),
+      );
     const broken = outcomes.filter((o) => o.kind === 'broken');
     expect(broken).toEqual([]);
     const ok = outcomes.filter((o) => o.kind === 'ok') as { kind: 'ok'; body: any }[];
@@ -254,7 +266,12 @@ describe('graceful shutdown of the real process', () => {
       path: '/mcp',
       method: 'POST',
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ADMIN_KEY}`, expect: '100-continue' },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        authorization: `Bearer ${ADMIN_KEY}`,
+        expect: '100-continue',
+      },
     });
     const stuckOutcome = new Promise<string>((resolve) => {
       stuck.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));

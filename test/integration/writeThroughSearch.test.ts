@@ -21,7 +21,11 @@ async function call(name: string, args: Record<string, unknown>): Promise<any> {
 
 describe('file_system writes keep search and cached reads current', () => {
   it('finds a file by its words as soon as write_file returns, and forgets it after delete_file', async () => {
-    await call('write_file', { path: 'notes/quokka.md', content: '# Field notes\nThe quokka smiled at the camera.\n', create_parents: true });
+    await call('write_file', {
+      path: 'notes/quokka.md',
+      content: '# Field notes\nThe quokka smiled at the camera.\n',
+      create_parents: true,
+    });
     const found = await call('search', { query: 'quokka' });
     expect(found.results.map((r: { id: string }) => r.id)).toContain('file:notes/quokka.md');
     const page = await call('fetch', { id: 'file:notes/quokka.md' });

@@ -66,20 +66,37 @@ describe.each(['2025-06-18', '2025-03-26'])('ChatGPT connector on %s', (version)
 describe('ChatGPT quick try without auth behind a tunnel (AUTH_MODE=none)', () => {
   let open: TestServer;
   beforeAll(async () => {
-    open = await startOAuthServer({ AUTH_MODE: 'none', HOST: '0.0.0.0', AUTH_NONE_ALLOW_REMOTE: 'true', PUBLIC_URL: 'https://random-words.trycloudflare.com' });
+    open = await startOAuthServer({
+      AUTH_MODE: 'none',
+      HOST: '0.0.0.0',
+      AUTH_NONE_ALLOW_REMOTE: 'true',
+      PUBLIC_URL: 'https://random-words.trycloudflare.com',
+    });
   });
   afterAll(async () => {
     await open?.close();
   });
 
   it('answers the tunnel Host with no credentials, and its OAuth probes with 404', async () => {
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: 'random-words.trycloudflare.com', ...CHATGPT_HEADERS };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      host: 'random-words.trycloudflare.com',
+      ...CHATGPT_HEADERS,
+    };
     const init = await rawPost(open.mcpUrl, JSON.stringify(initialize('2025-06-18', 'openai-mcp')), headers);
     expect(init.status).toBe(200);
-    const call = await rawPost(open.mcpUrl, JSON.stringify(toolsCall(1, 'list_tools')), { ...headers, 'mcp-protocol-version': '2025-06-18' });
+    const call = await rawPost(open.mcpUrl, JSON.stringify(toolsCall(1, 'list_tools')), {
+      ...headers,
+      'mcp-protocol-version': '2025-06-18',
+    });
     expect(call.status).toBe(200);
     expect(call.body).toContain('discovery');
-    for (const path of ['/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server']) {
+    for (const path of [
+      '/.well-known/oauth-protected-resource/mcp',
+      '/.well-known/oauth-protected-resource',
+      '/.well-known/oauth-authorization-server',
+    ]) {
       expect((await send(`${open.url}${path}`, { method: 'GET' })).status).toBe(404);
     }
   });

@@ -61,12 +61,18 @@ describe('Claude connector', () => {
     const list = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, token, headers);
     expect(list.body.result.tools.length).toBeGreaterThan(0);
     const call = await rpc(server.mcpUrl, toolsCall(2, 'get_tool_documentation', { tool_name: 'discovery' }), token, headers);
-    expect(call.body.result.structuredContent.operations.map((o: { name: string }) => o.name)).toEqual(['list_tools', 'get_tool_documentation']);
+    expect(call.body.result.structuredContent.operations.map((o: { name: string }) => o.name)).toEqual([
+      'list_tools',
+      'get_tool_documentation',
+    ]);
   });
 
   it('refuses a 2026-07-28 request whose Mcp-Method header disagrees with the body', async () => {
     const token = await as.token({ resource: server.mcpUrl, scope: 'mcp:read' });
-    const answer = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: META } }, token, { 'mcp-method': 'tools/call', 'mcp-protocol-version': MODERN });
+    const answer = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'tools/list', params: { _meta: META } }, token, {
+      'mcp-method': 'tools/call',
+      'mcp-protocol-version': MODERN,
+    });
     expect(answer.status).toBe(400);
   });
 });
@@ -88,7 +94,9 @@ describe('Claude Desktop through mcp-remote (npx mcp-remote <url> --header "Auth
     } finally {
       await client.close();
     }
-    const get = await fetch(keyed.mcpUrl, { headers: { accept: 'text/event-stream', authorization: `Bearer ${ADMIN_KEY}`, 'mcp-protocol-version': '2025-06-18' } });
+    const get = await fetch(keyed.mcpUrl, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${ADMIN_KEY}`, 'mcp-protocol-version': '2025-06-18' },
+    });
     expect(get.status).toBe(405);
   });
 });

@@ -23,12 +23,21 @@ describe('MCP Inspector in the browser (direct connection, streamable HTTP)', ()
   it('passes the CORS preflight for /mcp with Authorization and the MCP headers, and can read WWW-Authenticate', async () => {
     const preflight = await send(server.mcpUrl, {
       method: 'OPTIONS',
-      headers: { origin: INSPECTOR_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,mcp-protocol-version,mcp-method,mcp-name' },
+      headers: {
+        origin: INSPECTOR_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,mcp-protocol-version,mcp-method,mcp-name',
+      },
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(INSPECTOR_ORIGIN);
     const unauth = await send(server.mcpUrl, {
-      body: { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'inspector-client', version: '0.17.0' } } },
+      body: {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'inspector-client', version: '0.17.0' } },
+      },
       headers: { origin: INSPECTOR_ORIGIN, accept: 'application/json, text/event-stream' },
     });
     expect(unauth.status).toBe(401);
@@ -36,7 +45,10 @@ describe('MCP Inspector in the browser (direct connection, streamable HTTP)', ()
   });
 
   it('can fetch the protected resource metadata from the page', async () => {
-    const prm = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, { method: 'GET', headers: { origin: INSPECTOR_ORIGIN, 'mcp-protocol-version': '2025-11-25' } });
+    const prm = await send(`${server.url}/.well-known/oauth-protected-resource/mcp`, {
+      method: 'GET',
+      headers: { origin: INSPECTOR_ORIGIN, 'mcp-protocol-version': '2025-11-25' },
+    });
     expect(prm.status).toBe(200);
     expect(prm.headers.get('access-control-allow-origin')).toBe('*');
     expect(prm.body.resource).toBe(server.mcpUrl);

@@ -27,7 +27,9 @@ const collection = JSON.parse(readFileSync(new URL('../../docs/postman_collectio
 };
 /** Requests into tools this test server does not load. */
 const SKIPPED_FOLDERS = new Set(['Examples (other tools)']);
-const requests = collection.item.filter((folder) => !SKIPPED_FOLDERS.has(folder.name)).flatMap((folder) => folder.item!.map((item) => [`${folder.name} / ${item.name}`, item.request!] as const));
+const requests = collection.item
+  .filter((folder) => !SKIPPED_FOLDERS.has(folder.name))
+  .flatMap((folder) => folder.item!.map((item) => [`${folder.name} / ${item.name}`, item.request!] as const));
 
 let as: TestAuthorizationServer;
 let server: TestServer;
@@ -65,12 +67,17 @@ describe('docs/postman_collection.json', () => {
       const token = await credential();
       const headers: Record<string, string> = Object.fromEntries(request.header.map((h) => [h.key, substitute(h.value, token)]));
       if (request.auth?.type !== 'noauth') headers.Authorization = `Bearer ${token}`;
-      const answer = await send(substitute(request.url.raw, token), { method: request.method, headers, body: request.body ? substitute(request.body.raw, token) : undefined });
+      const answer = await send(substitute(request.url.raw, token), {
+        method: request.method,
+        headers,
+        body: request.body ? substitute(request.body.raw, token) : undefined,
+      });
       expect(answer.status, answer.text).toBeGreaterThanOrEqual(200);
       expect(answer.status, answer.text).toBeLessThan(300);
       if (answer.body?.jsonrpc) expect(answer.body.error, answer.text).toBeUndefined();
       if (answer.body?.message_type) expect(answer.body.message_type).toBe('response');
-      if (answer.body?.content?.results) expect(answer.body.content.results.every((r: { status: string }) => r.status === 'success')).toBe(true);
+      if (answer.body?.content?.results)
+        expect(answer.body.content.results.every((r: { status: string }) => r.status === 'success')).toBe(true);
     });
   });
 });

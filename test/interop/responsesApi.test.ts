@@ -46,7 +46,9 @@ describe.each([
     const list = await jsonOnly({ jsonrpc: '2.0', id: 1, method: 'tools/list' }, token, version);
     const tools = list.body.result.tools as { name: string; inputSchema: unknown; annotations: { readOnlyHint: boolean } }[];
     // allowed_tools / require_approval {read_only: true} filter on these.
-    expect(tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name)).toEqual(expect.arrayContaining(['list_tools', 'get_tool_documentation']));
+    expect(tools.filter((t) => t.annotations.readOnlyHint).map((t) => t.name)).toEqual(
+      expect.arrayContaining(['list_tools', 'get_tool_documentation']),
+    );
     for (const tool of tools) expect(tool.inputSchema).toMatchObject({ type: 'object' });
 
     const call = await jsonOnly(toolsCall(2, 'list_tools'), token, version);

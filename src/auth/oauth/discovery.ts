@@ -61,7 +61,11 @@ export class AuthorizationServerDiscovery {
   private async fetchMetadata(): Promise<AuthorizationServerMetadata> {
     const tried: string[] = [];
     for (const url of metadataUrls(this.issuer)) {
-      const { status, body } = await fetchJson(url, { headers: { accept: 'application/json' }, redirect: 'follow', timeoutMs: this.timeoutMs });
+      const { status, body } = await fetchJson(url, {
+        headers: { accept: 'application/json' },
+        redirect: 'follow',
+        timeoutMs: this.timeoutMs,
+      });
       if (status !== 200 || !isRecord(body)) {
         tried.push(`${url} (${status})`);
         continue;

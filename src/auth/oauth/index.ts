@@ -37,7 +37,12 @@ export function createOAuthResourceServer(config: OAuthConfig, logger: Logger): 
     discovery,
   });
   const introspector = config.introspection
-    ? new TokenIntrospector({ ...config.introspection, issuer: config.issuer, audiences: config.audiences, clockToleranceSec: config.clockToleranceSec })
+    ? new TokenIntrospector({
+        ...config.introspection,
+        issuer: config.issuer,
+        audiences: config.audiences,
+        clockToleranceSec: config.clockToleranceSec,
+      })
     : undefined;
   logger.info('oauth resource server', { issuer: config.issuer, resource: config.resource, introspection: Boolean(introspector) });
   const challengeOptions = { resourceMetadataUrl: config.resourceMetadataUrl, scopeNames };

@@ -15,7 +15,11 @@ export interface IntrospectorOptions extends IntrospectionConfig {
   maxCached?: number;
 }
 
-const INACTIVE: Failure = { ok: false, reason: 'invalid', message: 'The access token is not active (unknown, revoked or expired). Obtain a new one.' };
+const INACTIVE: Failure = {
+  ok: false,
+  reason: 'invalid',
+  message: 'The access token is not active (unknown, revoked or expired). Obtain a new one.',
+};
 
 /** RFC 6749 §2.3.1: client id and secret are form-encoded before they go into Basic auth. */
 function basicAuth(id: string, secret: string): string {
@@ -71,7 +75,9 @@ export class TokenIntrospector {
       timeoutMs: 5_000,
     });
     if (status !== 200 || !isRecord(body) || typeof body.active !== 'boolean') {
-      throw new AuthUnavailableError(`Token introspection at ${this.options.url} failed (HTTP ${status}); check OAUTH_INTROSPECTION_CLIENT_ID/SECRET.`);
+      throw new AuthUnavailableError(
+        `Token introspection at ${this.options.url} failed (HTTP ${status}); check OAUTH_INTROSPECTION_CLIENT_ID/SECRET.`,
+      );
     }
     return body;
   }
@@ -85,10 +91,16 @@ export class TokenIntrospector {
     if (claims.active !== true) return INACTIVE;
     const now = Date.now() / 1000;
     const skew = this.options.clockToleranceSec;
-    if (typeof claims.exp === 'number' && claims.exp <= now - skew) return { ok: false, reason: 'expired', message: 'The access token has expired. Obtain a new one.' };
-    if (typeof claims.nbf === 'number' && claims.nbf > now + skew) return { ok: false, reason: 'invalid', message: 'The access token is not valid yet (nbf is in the future).' };
+    if (typeof claims.exp === 'number' && claims.exp <= now - skew)
+      return { ok: false, reason: 'expired', message: 'The access token has expired. Obtain a new one.' };
+    if (typeof claims.nbf === 'number' && claims.nbf > now + skew)
+      return { ok: false, reason: 'invalid', message: 'The access token is not valid yet (nbf is in the future).' };
     if (claims.iss !== undefined && claims.iss !== this.options.issuer) {
-      return { ok: false, reason: 'invalid', message: 'The access token was issued by an authorization server this server does not trust.' };
+      return {
+        ok: false,
+        reason: 'invalid',
+        message: 'The access token was issued by an authorization server this server does not trust.',
+      };
     }
     if (typeof claims.token_type === 'string' && !['bearer', 'access_token'].includes(claims.token_type.toLowerCase())) {
       return { ok: false, reason: 'invalid', message: 'Only access tokens are accepted (this is another kind of token).' };

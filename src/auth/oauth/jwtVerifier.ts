@@ -58,22 +58,38 @@ export class JwtAccessTokenVerifier {
     let jwksUrl = this.options.jwksUrl;
     if (!jwksUrl) {
       const metadata = await this.options.discovery.metadata();
-      if (typeof metadata.jwks_uri !== 'string') throw new AuthUnavailableError(`The metadata of ${this.options.issuer} has no jwks_uri; set OAUTH_JWKS_URL.`);
+      if (typeof metadata.jwks_uri !== 'string')
+        throw new AuthUnavailableError(`The metadata of ${this.options.issuer} has no jwks_uri; set OAUTH_JWKS_URL.`);
       jwksUrl = metadata.jwks_uri;
     }
-    this.keys = createRemoteJWKSet(new URL(jwksUrl), { cacheMaxAge: this.options.jwksCacheMs, cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    this.keys = createRemoteJWKSet(new URL(jwksUrl), {
+      cacheMaxAge: this.options.jwksCacheMs,
+      cooldownDuration: 30_000,
+      timeoutDuration: 5_000,
+    });
     return this.keys;
   }
 }
 
 function classify(error: unknown, audiences: string[]): Extract<AuthResult, { ok: false }> {
-  if (error instanceof errors.JWTExpired) return { ok: false, reason: 'expired', message: 'The access token has expired. Obtain a new one (refresh or re-authorize).' };
+  if (error instanceof errors.JWTExpired)
+    return { ok: false, reason: 'expired', message: 'The access token has expired. Obtain a new one (refresh or re-authorize).' };
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'aud') {
-      return { ok: false, reason: 'wrong_audience', message: `The access token was not issued for this server: its audience must be ${audiences.join(' or ')} (request it with resource=${audiences[0]}).` };
+      return {
+        ok: false,
+        reason: 'wrong_audience',
+        message: `The access token was not issued for this server: its audience must be ${audiences.join(' or ')} (request it with resource=${audiences[0]}).`,
+      };
     }
-    if (error.claim === 'nbf') return { ok: false, reason: 'invalid', message: 'The access token is not valid yet (nbf is in the future).' };
-    if (error.claim === 'iss') return { ok: false, reason: 'invalid', message: 'The access token was issued by an authorization server this server does not trust.' };
+    if (error.claim === 'nbf')
+      return { ok: false, reason: 'invalid', message: 'The access token is not valid yet (nbf is in the future).' };
+    if (error.claim === 'iss')
+      return {
+        ok: false,
+        reason: 'invalid',
+        message: 'The access token was issued by an authorization server this server does not trust.',
+      };
     return { ok: false, reason: 'invalid', message: `The access token's "${error.claim}" claim is missing or invalid.` };
   }
   if (
@@ -85,8 +101,12 @@ function classify(error: unknown, audiences: string[]): Extract<AuthResult, { ok
     error instanceof errors.JWSInvalid ||
     error instanceof errors.JWTInvalid
   ) {
-    return { ok: false, reason: 'invalid', message: 'The access token is malformed or its signature does not verify against the authorization server\'s keys.' };
+    return {
+      ok: false,
+      reason: 'invalid',
+      message: "The access token is malformed or its signature does not verify against the authorization server's keys.",
+    };
   }
   // Anything else is the key set itself failing (network, timeout, bad JSON): our outage.
-  throw new AuthUnavailableError('The authorization server\'s signing keys could not be loaded; try again shortly.', { cause: error });
+  throw new AuthUnavailableError("The authorization server's signing keys could not be loaded; try again shortly.", { cause: error });
 }

@@ -34,7 +34,10 @@ export function resolveCall(registry: Registry, call: EnvelopeCall) {
   }
   const entry = registry.byEnvelope(call.tool_name, call.operation);
   if (!entry) {
-    throw new ToolError('UNKNOWN_OPERATION', `Unknown operation "${call.operation}" for tool "${call.tool_name}". Call discovery.get_tool_documentation for its operations.`);
+    throw new ToolError(
+      'UNKNOWN_OPERATION',
+      `Unknown operation "${call.operation}" for tool "${call.tool_name}". Call discovery.get_tool_documentation for its operations.`,
+    );
   }
   return entry;
 }
@@ -92,9 +95,15 @@ export function envelopeEndpoint(options: EnvelopeOptions): RequestHandler {
       outcome = await options.executor.execute(entry, call.parameters ?? {}, ctx());
     } catch (error) {
       const toolError = toToolError(error);
-      const challenge = entry && toolError.code === 'FORBIDDEN' ? options.insufficientScopeChallenge?.(state.caller!, entry.op.scope) : undefined;
+      const challenge =
+        entry && toolError.code === 'FORBIDDEN' ? options.insufficientScopeChallenge?.(state.caller!, entry.op.scope) : undefined;
       const headers = challenge ? { 'WWW-Authenticate': challenge } : undefined;
-      sendError(res, 'envelope', { status: toolError.status, code: envelopeCode(toolError), message: toolError.message, inReplyTo, headers }, body.metadata);
+      sendError(
+        res,
+        'envelope',
+        { status: toolError.status, code: envelopeCode(toolError), message: toolError.message, inReplyTo, headers },
+        body.metadata,
+      );
       return;
     }
     state.outcome = 'ok';
@@ -114,25 +123,35 @@ async function serveBatch(
   state.tool = 'batch';
   state.batchSize = calls.length;
   if (calls.length > options.batchMaxSize) {
-    sendError(res, 'envelope', {
-      status: 413,
-      code: 'PAYLOAD_TOO_LARGE',
-      message: `A batch may hold at most ${options.batchMaxSize} operations; this one has ${calls.length}. Split it into smaller batches.`,
-      inReplyTo: body.message_id,
-    }, body.metadata);
+    sendError(
+      res,
+      'envelope',
+      {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `A batch may hold at most ${options.batchMaxSize} operations; this one has ${calls.length}. Split it into smaller batches.`,
+        inReplyTo: body.message_id,
+      },
+      body.metadata,
+    );
     return;
   }
-  const results = await runBatch(calls, options.batchConcurrency, async (call, index) => {
-    const id = call.id ?? index;
-    try {
-      const entry = resolveCall(options.registry, call);
-      const outcome = await options.executor.execute(entry, call.parameters ?? {}, ctx);
-      return { id, status: 'success' as const, result: outcome.result, ...(outcome.cached ? { _cached: true } : {}) };
-    } catch (error) {
-      const toolError = toToolError(error);
-      return { id, status: 'error' as const, error: { code: envelopeCode(toolError), message: toolError.message } };
-    }
-  }, (done) => ctx.progress({ progress: done, total: calls.length }));
+  const results = await runBatch(
+    calls,
+    options.batchConcurrency,
+    async (call, index) => {
+      const id = call.id ?? index;
+      try {
+        const entry = resolveCall(options.registry, call);
+        const outcome = await options.executor.execute(entry, call.parameters ?? {}, ctx);
+        return { id, status: 'success' as const, result: outcome.result, ...(outcome.cached ? { _cached: true } : {}) };
+      } catch (error) {
+        const toolError = toToolError(error);
+        return { id, status: 'error' as const, error: { code: envelopeCode(toolError), message: toolError.message } };
+      }
+    },
+    (done) => ctx.progress({ progress: done, total: calls.length }),
+  );
   state.outcome = results.every((r) => r.status === 'success') ? 'ok' : 'partial';
   res.json(envelopeReply(body, { batch_size: calls.length, results }, elapsed()));
 }

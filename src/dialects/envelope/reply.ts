@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { EnvelopeRequest } from './schema.js';
 
 /** The design's response envelope. */
-export function envelopeReply(request: EnvelopeRequest, content: unknown, processingMs: number, extraMetadata: Record<string, unknown> = {}) {
+export function envelopeReply(
+  request: EnvelopeRequest,
+  content: unknown,
+  processingMs: number,
+  extraMetadata: Record<string, unknown> = {},
+) {
   return {
     message_id: `resp_${randomUUID()}`,
     in_reply_to: request.message_id,

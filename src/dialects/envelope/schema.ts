@@ -33,7 +33,10 @@ export const envelopeRequestSchema = {
         parameters: { type: 'object' },
         batch: { type: 'array', minItems: 1, items: operationCall },
       },
-      oneOf: [{ required: ['tool_name', 'operation'], not: { required: ['batch'] } }, { required: ['batch'], not: { anyOf: [{ required: ['tool_name'] }, { required: ['operation'] }] } }],
+      oneOf: [
+        { required: ['tool_name', 'operation'], not: { required: ['batch'] } },
+        { required: ['batch'], not: { anyOf: [{ required: ['tool_name'] }, { required: ['operation'] }] } },
+      ],
     },
     metadata: {
       type: 'object',

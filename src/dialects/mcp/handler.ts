@@ -12,7 +12,10 @@ const BATCH_VERSION = '2025-03-26';
 function acceptsBoth(accept: string | null): boolean {
   if (!accept) return false;
   const lower = accept.toLowerCase();
-  return (lower.includes('application/json') || lower.includes('*/*') || lower.includes('application/*')) && (lower.includes('text/event-stream') || lower.includes('text/*'));
+  return (
+    (lower.includes('application/json') || lower.includes('*/*') || lower.includes('application/*')) &&
+    (lower.includes('text/event-stream') || lower.includes('text/*'))
+  );
 }
 
 /**
@@ -49,7 +52,10 @@ export interface McpHttpEndpoint {
 }
 
 /** The MCP dialect on Express: the SDK's dual-era handler (2026-07-28 + stateless 2025-era). */
-export function mcpEndpoint(factory: McpServerFactory, options: { maxBodyBytes: number; onError: (error: Error) => void }): McpHttpEndpoint {
+export function mcpEndpoint(
+  factory: McpServerFactory,
+  options: { maxBodyBytes: number; onError: (error: Error) => void },
+): McpHttpEndpoint {
   const sdkHandler = createMcpHandler(factory, {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,

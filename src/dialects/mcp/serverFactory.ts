@@ -43,7 +43,8 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
 
     server.setRequestHandler('tools/list', async (request) => {
       // We never hand out cursors, so any cursor is one we did not issue.
-      if (request.params?.cursor !== undefined) throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: tools/list returns every tool in one page.');
+      if (request.params?.cursor !== undefined)
+        throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: tools/list returns every tool in one page.');
       return { tools: listTools(caller) as never };
     });
 
@@ -54,11 +55,17 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
       state.operation = entry?.op.operation;
       // An OAuth caller can re-authorize with more scope: tell it how, the way ChatGPT expects
       // (an isError result whose _meta carries the challenge), instead of "unknown tool".
-      const challenge = entry && !hasScope(caller, entry.op.scope) ? options.insufficientScopeChallenge?.(caller, entry.op.scope) : undefined;
+      const challenge =
+        entry && !hasScope(caller, entry.op.scope) ? options.insufficientScopeChallenge?.(caller, entry.op.scope) : undefined;
       if (entry && challenge) {
         state.outcome = 'FORBIDDEN';
         return {
-          content: [{ type: 'text' as const, text: `FORBIDDEN: ${name} needs the "${entry.op.scope}" permission, which this access token does not grant. Ask the user to reconnect (re-authorize) so the token grants it.` }],
+          content: [
+            {
+              type: 'text' as const,
+              text: `FORBIDDEN: ${name} needs the "${entry.op.scope}" permission, which this access token does not grant. Ask the user to reconnect (re-authorize) so the token grants it.`,
+            },
+          ],
           isError: true,
           _meta: { 'mcp/www_authenticate': [challenge] },
         };
@@ -74,9 +81,7 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
       const progress = (update: ProgressUpdate) => {
         if (progressToken === undefined || update.progress <= lastProgress) return;
         lastProgress = update.progress;
-        void ctx.mcpReq
-          .notify({ method: 'notifications/progress', params: { progressToken, ...update } })
-          .catch(() => undefined);
+        void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken, ...update } }).catch(() => undefined);
       };
       const callContext: CallContext = {
         caller,

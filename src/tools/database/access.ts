@@ -55,8 +55,12 @@ export class TableAccess {
     if (!this.canWrite(table)) {
       if (!this.canRead(table)) throw this.notFound(name, await this.visibleTables());
       // Security: DB_WRITE_TABLES / DB_READ_ONLY are enforced here, before any SQL is built.
-      if (table.kind === 'view') throw new ToolError('FORBIDDEN', `Refused: "${table.name}" is a view; insert and update work on tables only.`);
-      throw new ToolError('FORBIDDEN', `Refused: table "${table.name}" is not writable through this server (DB_WRITE_TABLES / DB_READ_ONLY). list_tables shows which tables are writable.`);
+      if (table.kind === 'view')
+        throw new ToolError('FORBIDDEN', `Refused: "${table.name}" is a view; insert and update work on tables only.`);
+      throw new ToolError(
+        'FORBIDDEN',
+        `Refused: table "${table.name}" is not writable through this server (DB_WRITE_TABLES / DB_READ_ONLY). list_tables shows which tables are writable.`,
+      );
     }
     return table;
   }
@@ -68,7 +72,10 @@ export class TableAccess {
       // Security: a column name that is not in the live schema never reaches SQL (no injection through keys).
       if (!known.has(name)) {
         const list = description.columns.map((c) => c.name).join(', ');
-        throw new ToolError('INVALID_PARAMS', `${where}: table "${description.table}" has no column ${JSON.stringify(name)}. Its columns are: ${list}.`);
+        throw new ToolError(
+          'INVALID_PARAMS',
+          `${where}: table "${description.table}" has no column ${JSON.stringify(name)}. Its columns are: ${list}.`,
+        );
       }
     }
   }
@@ -77,7 +84,11 @@ export class TableAccess {
     const tables = await this.backend.listTables();
     // Security: exact match against the catalog; the caller's string is never quoted or pasted into SQL.
     const table = tables.find((t) => t.name === name);
-    if (!table) throw this.notFound(name, tables.filter((t) => this.canRead(t) || this.canWrite(t)));
+    if (!table)
+      throw this.notFound(
+        name,
+        tables.filter((t) => this.canRead(t) || this.canWrite(t)),
+      );
     return table;
   }
 
@@ -86,6 +97,9 @@ export class TableAccess {
     const more = visible.length > LISTED_IN_ERRORS ? `, … (${visible.length - LISTED_IN_ERRORS} more)` : '';
     const similar = visible.find((t) => t.name.toLowerCase() === name.toLowerCase());
     const hint = similar ? ` Did you mean "${similar.name}"? Names are case-sensitive.` : '';
-    return new ToolError('NOT_FOUND', `No table or view named ${JSON.stringify(name)}.${hint} Known tables: ${names.length ? names.join(', ') + more : '(none)'}.`);
+    return new ToolError(
+      'NOT_FOUND',
+      `No table or view named ${JSON.stringify(name)}.${hint} Known tables: ${names.length ? names.join(', ') + more : '(none)'}.`,
+    );
   }
 }

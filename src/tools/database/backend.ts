@@ -67,7 +67,12 @@ export interface DatabaseBackend {
   /** Runs one read-only statement; refusals and time limits are enforced by the database. */
   query(sql: string, params: Scalar[], limits: QueryLimits, signal: AbortSignal): Promise<QueryResult>;
   /** Inserts in one transaction; returns each new row's primary-key values (empty object without one). */
-  insert(table: TableRef, primaryKey: string[], records: Record<string, JsonValue>[], signal: AbortSignal): Promise<Record<string, JsonValue>[]>;
+  insert(
+    table: TableRef,
+    primaryKey: string[],
+    records: Record<string, JsonValue>[],
+    signal: AbortSignal,
+  ): Promise<Record<string, JsonValue>[]>;
   /** Returns the number of rows changed. An empty `where` means every row (the caller decides). */
   update(table: TableRef, set: Record<string, JsonValue>, where: Condition[], signal: AbortSignal): Promise<number>;
   ready(): Promise<void>;

@@ -6,21 +6,39 @@ import { ToolError } from '../../core/errors.js';
  */
 export const refuse = {
   stacked: () =>
-    new ToolError('FORBIDDEN', 'Refused: query runs exactly one SQL statement, and this text contains more than one (stacked statements are not allowed). Send each SELECT in its own call.'),
+    new ToolError(
+      'FORBIDDEN',
+      'Refused: query runs exactly one SQL statement, and this text contains more than one (stacked statements are not allowed). Send each SELECT in its own call.',
+    ),
   write: (detail: string) =>
-    new ToolError('FORBIDDEN', `Refused: query is read-only and the database reports that this statement would change data (${detail}). Use the insert or update operations to change data.`),
+    new ToolError(
+      'FORBIDDEN',
+      `Refused: query is read-only and the database reports that this statement would change data (${detail}). Use the insert or update operations to change data.`,
+    ),
   notRows: (detail: string) =>
-    new ToolError('FORBIDDEN', `Refused: query only runs a statement that returns rows (SELECT, WITH … SELECT, VALUES); ${detail} Transaction control, ATTACH, PRAGMA assignments, COPY, SET and DDL are not allowed.`),
+    new ToolError(
+      'FORBIDDEN',
+      `Refused: query only runs a statement that returns rows (SELECT, WITH … SELECT, VALUES); ${detail} Transaction control, ATTACH, PRAGMA assignments, COPY, SET and DDL are not allowed.`,
+    ),
   readOnlyMode: (detail: string) =>
     new ToolError('FORBIDDEN', `Refused: query always runs in a read-only transaction and that cannot be switched off (${detail}).`),
   privilege: (detail: string) =>
     new ToolError('FORBIDDEN', `Refused by the database: ${detail}. The server's database role does not have this privilege, on purpose.`),
   notReadable: (table: string) =>
-    new ToolError('FORBIDDEN', `Refused: the statement reads table "${table}", which is not in this server's DB_READ_TABLES allow-list. Call list_tables to see the tables you may read.`),
+    new ToolError(
+      'FORBIDDEN',
+      `Refused: the statement reads table "${table}", which is not in this server's DB_READ_TABLES allow-list. Call list_tables to see the tables you may read.`,
+    ),
   opaqueRead: () =>
-    new ToolError('FORBIDDEN', 'Refused: while DB_READ_TABLES is set, table-valued functions and virtual tables (json_each, pragma_*, dbstat…) are not allowed, because the server cannot tell which tables they read.'),
+    new ToolError(
+      'FORBIDDEN',
+      'Refused: while DB_READ_TABLES is set, table-valued functions and virtual tables (json_each, pragma_*, dbstat…) are not allowed, because the server cannot tell which tables they read.',
+    ),
   timeout: (ms: number) =>
-    new ToolError('TIMEOUT', `The statement ran longer than the ${ms} ms limit (DB_STATEMENT_TIMEOUT_MS) and was stopped. Add a LIMIT, narrow the WHERE clause or aggregate on indexed columns.`),
+    new ToolError(
+      'TIMEOUT',
+      `The statement ran longer than the ${ms} ms limit (DB_STATEMENT_TIMEOUT_MS) and was stopped. Add a LIMIT, narrow the WHERE clause or aggregate on indexed columns.`,
+    ),
   cancelled: () => new ToolError('CANCELLED', 'The request was cancelled; the statement was stopped.'),
 };
 

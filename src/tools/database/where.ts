@@ -18,8 +18,7 @@ export function normalizeWhere(where: WhereInput): Condition[] {
   return Object.entries(where).map(([column, spec]) => {
     if (isScalar(spec)) return { column, op: '=', value: spec };
     const { op, value } = spec;
-    const bad = (expected: string) =>
-      new ToolError('INVALID_PARAMS', `where.${column}: operator "${op}" needs ${expected}.`);
+    const bad = (expected: string) => new ToolError('INVALID_PARAMS', `where.${column}: operator "${op}" needs ${expected}.`);
     switch (op) {
       case '=':
       case '!=':

@@ -62,7 +62,9 @@ export function createDiscoveryTool(getRegistry: () => Registry): ToolModule {
     inputSchema: {
       type: 'object',
       required: ['tool_name'],
-      properties: { tool_name: { type: 'string', minLength: 1, maxLength: 128, description: 'A tool name from list_tools, e.g. "file_system".' } },
+      properties: {
+        tool_name: { type: 'string', minLength: 1, maxLength: 128, description: 'A tool name from list_tools, e.g. "file_system".' },
+      },
       additionalProperties: false,
     },
     outputSchema: {
@@ -83,7 +85,9 @@ export function createDiscoveryTool(getRegistry: () => Registry): ToolModule {
     annotations: READ_ONLY,
     scope: 'read',
     handler: async ({ tool_name }, ctx) => {
-      const ops = getRegistry().list(ctx.caller).filter(({ op }) => op.tool === tool_name);
+      const ops = getRegistry()
+        .list(ctx.caller)
+        .filter(({ op }) => op.tool === tool_name);
       if (ops.length === 0) {
         throw new ToolError('NOT_FOUND', `No tool named "${tool_name}" is available to you. Call list_tools to see the tools you may use.`);
       }

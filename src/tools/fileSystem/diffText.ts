@@ -15,9 +15,7 @@ function splitLines(text: string): string[] {
 }
 
 function hunkLines(prefix: string, lines: string[]): string {
-  return lines
-    .map((line) => (line.endsWith('\n') ? `${prefix}${line}` : `${prefix}${line}\n\\ No newline at end of file\n`))
-    .join('');
+  return lines.map((line) => (line.endsWith('\n') ? `${prefix}${line}` : `${prefix}${line}\n\\ No newline at end of file\n`)).join('');
 }
 
 function range(start: number, count: number): string {

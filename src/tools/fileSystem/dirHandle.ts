@@ -28,7 +28,10 @@ export async function openVerifiedDir(root: string, abs: string, display: string
     // Security: verify where the descriptor really points, after opening, so a race between the
     // path walk and the open cannot land us outside the root.
     if (!isInsideRoot(real.replace(/ \(deleted\)$/, ''), root)) {
-      throw new ToolError('FORBIDDEN', `${quote(display)} leads outside the workspace; the file_system tool never follows links out of it.`);
+      throw new ToolError(
+        'FORBIDDEN',
+        `${quote(display)} leads outside the workspace; the file_system tool never follows links out of it.`,
+      );
     }
   } catch (error) {
     await handle.close().catch(() => {});

@@ -24,6 +24,9 @@ export async function etagOfHandle(handle: FileHandle, signal: AbortSignal): Pro
 
 /** Accepts the etag as returned, or wrapped in double quotes out of HTTP habit. */
 export function etagMatches(given: string, actual: string): boolean {
-  const trimmed = given.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  const trimmed = given
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
   return trimmed === actual;
 }

@@ -41,7 +41,10 @@ export function toFsToolError(error: unknown, display: string): unknown {
     case 'EBUSY':
       return new ToolError('CONFLICT', `${q} is busy (in use by the system); try again later.`);
     case 'EXDEV':
-      return new ToolError('UNAVAILABLE', `${q} cannot be moved across file systems inside the workspace; copy it with read_file and write_file instead.`);
+      return new ToolError(
+        'UNAVAILABLE',
+        `${q} cannot be moved across file systems inside the workspace; copy it with read_file and write_file instead.`,
+      );
     case 'EINVAL':
       return new ToolError('INVALID_PARAMS', `That operation is not possible on ${q} (for example, moving a folder into itself).`);
     default:

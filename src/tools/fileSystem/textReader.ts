@@ -3,10 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { throwIfAborted } from './abort.js';
 
 /** Which lines to return. Line indexes are 0-based here; results report 1-based numbers. */
-export type LineSelection =
-  | { kind: 'all' }
-  | { kind: 'range'; skip: number; take?: number }
-  | { kind: 'tail'; count: number };
+export type LineSelection = { kind: 'all' } | { kind: 'range'; skip: number; take?: number } | { kind: 'tail'; count: number };
 
 export interface TextRead {
   binary: false;

@@ -100,7 +100,9 @@ export class Workspace {
     if (resolved.rel === '') throw rootRefused(resolved.display);
     const name = path.basename(resolved.abs);
     if (resolved.missing.length <= 1) {
-      const dir = await withFsErrors(resolved.display, () => openVerifiedDir(this.root, path.dirname(resolved.abs), resolved.display, this.useProcFd));
+      const dir = await withFsErrors(resolved.display, () =>
+        openVerifiedDir(this.root, path.dirname(resolved.abs), resolved.display, this.useProcFd),
+      );
       return { dir, name, created: [] };
     }
     if (!createParents) {

@@ -73,5 +73,8 @@ export function decodeContent(content: string, encoding: 'utf8' | 'base64', maxB
 }
 
 function tooBig(display: string, size: number, maxBytes: number): ToolError {
-  return new ToolError('PAYLOAD_TOO_LARGE', `The content for ${quote(display)} is ${size} bytes, over the ${maxBytes}-byte write limit. Split it into smaller files.`);
+  return new ToolError(
+    'PAYLOAD_TOO_LARGE',
+    `The content for ${quote(display)} is ${size} bytes, over the ${maxBytes}-byte write limit. Split it into smaller files.`,
+  );
 }

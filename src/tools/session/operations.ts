@@ -11,7 +11,12 @@ export interface SessionToolLimits {
 }
 
 const KEY_MAX_LENGTH = 256;
-const keySchema = { type: 'string', minLength: 1, maxLength: KEY_MAX_LENGTH, description: 'The key: any text up to 256 characters.' } as const;
+const keySchema = {
+  type: 'string',
+  minLength: 1,
+  maxLength: KEY_MAX_LENGTH,
+  description: 'The key: any text up to 256 characters.',
+} as const;
 const timestamp = { type: ['string', 'null'], description: 'ISO 8601 time, or null when the session does not exist.' } as const;
 
 // Every write may replace or remove a stored value, so none is merely additive; repeating one has
@@ -64,7 +69,8 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
     handler: async ({ session_id, keys }, ctx) => {
       const ref = refFor(session_id, ctx);
       const snapshot = await store.get(ref, keys);
-      if (!snapshot) return { session_id: ref.id, exists: false, created_at: null, updated_at: null, expires_at: null, key_count: 0, entries: [] };
+      if (!snapshot)
+        return { session_id: ref.id, exists: false, created_at: null, updated_at: null, expires_at: null, key_count: 0, entries: [] };
       return {
         session_id: ref.id,
         exists: true,
@@ -111,7 +117,10 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
       const json = JSON.stringify(value);
       const bytes = Buffer.byteLength(json);
       if (bytes > limits.maxValueBytes) {
-        throw new ToolError('PAYLOAD_TOO_LARGE', `The value is ${bytes} bytes as JSON; a session value may be at most ${limits.maxValueBytes}. Store a shorter summary, or split it over several keys.`);
+        throw new ToolError(
+          'PAYLOAD_TOO_LARGE',
+          `The value is ${bytes} bytes as JSON; a session value may be at most ${limits.maxValueBytes}. Store a shorter summary, or split it over several keys.`,
+        );
       }
       const outcome = await store.set(ref, key, json);
       return { session_id: ref.id, key, created_session: outcome.created, key_count: outcome.keyCount, expires_at: iso(outcome.expiresAt) };

@@ -26,7 +26,10 @@ export function resolveSessionId(argument: string | undefined, ctx: CallContext)
     throw new ToolError('INVALID_PARAMS', 'metadata.session_id must be 1 to 256 printable characters.');
   }
   if (argument !== undefined && fromMetadata !== undefined && argument !== fromMetadata) {
-    throw new ToolError('INVALID_PARAMS', `The session_id argument ("${argument}") differs from metadata.session_id ("${fromMetadata}"). Name the session once.`);
+    throw new ToolError(
+      'INVALID_PARAMS',
+      `The session_id argument ("${argument}") differs from metadata.session_id ("${fromMetadata}"). Name the session once.`,
+    );
   }
   return argument ?? fromMetadata ?? DEFAULT_SESSION_ID;
 }

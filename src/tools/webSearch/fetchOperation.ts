@@ -47,20 +47,21 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
     outputSchema: fetchOutputSchema,
     annotations: deps.annotations,
     scope: 'read',
-    cache: deps.cacheTtlMs > 0
-      ? {
-          ttlMs: deps.cacheTtlMs,
-          // Workspace documents carry the workspace tag that every file_system write evicts (the
-          // tag file_system uses itself; per-path tags could miss writes through moves or links).
-          tags: (params) => {
-            try {
-              return parseDocumentId(params.id).kind === 'web' ? ['fetch:web'] : [WORKSPACE_TAG];
-            } catch {
-              return [WORKSPACE_TAG];
-            }
-          },
-        }
-      : undefined,
+    cache:
+      deps.cacheTtlMs > 0
+        ? {
+            ttlMs: deps.cacheTtlMs,
+            // Workspace documents carry the workspace tag that every file_system write evicts (the
+            // tag file_system uses itself; per-path tags could miss writes through moves or links).
+            tags: (params) => {
+              try {
+                return parseDocumentId(params.id).kind === 'web' ? ['fetch:web'] : [WORKSPACE_TAG];
+              } catch {
+                return [WORKSPACE_TAG];
+              }
+            },
+          }
+        : undefined,
     async handler(params, ctx): Promise<FetchResult> {
       const ref = parseDocumentId(params.id);
       if (ref.kind === 'file') {
@@ -74,7 +75,11 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
         };
       }
       if (!deps.webEnabled) {
-        throw new ToolError('FORBIDDEN', 'This server does not fetch web pages (FETCH_WEB_ENABLED is off). Only workspace documents (file: ids) can be fetched.', { reason: 'web_disabled' });
+        throw new ToolError(
+          'FORBIDDEN',
+          'This server does not fetch web pages (FETCH_WEB_ENABLED is off). Only workspace documents (file: ids) can be fetched.',
+          { reason: 'web_disabled' },
+        );
       }
       try {
         const page = await safeFetch(ref.url, {
@@ -102,7 +107,11 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
         };
       } catch (error) {
         if (isToolError(error) && error.code === 'FORBIDDEN') {
-          ctx.logger.warn('web fetch refused by the SSRF guard', { requestId: ctx.requestId, caller: ctx.caller.id, reason: error.details?.reason });
+          ctx.logger.warn('web fetch refused by the SSRF guard', {
+            requestId: ctx.requestId,
+            caller: ctx.caller.id,
+            reason: error.details?.reason,
+          });
         }
         throw error;
       }

@@ -45,7 +45,9 @@ export function parseDocumentId(id: string): DocumentRef {
   if (/^https?:/i.test(trimmed)) return { kind: 'web', url: trimmed };
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed);
   if (scheme && scheme[1]!.length > 1) {
-    throw new ToolError('INVALID_PARAMS', `fetch reads ids returned by search (file:… or http(s) URLs), not ${scheme[1]}: ones.`, { reason: 'scheme' });
+    throw new ToolError('INVALID_PARAMS', `fetch reads ids returned by search (file:… or http(s) URLs), not ${scheme[1]}: ones.`, {
+      reason: 'scheme',
+    });
   }
   return { kind: 'file', path: trimmed };
 }

@@ -37,7 +37,15 @@ export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolve
     providers.set('searxng', createSearxngProvider({ baseUrl: config.searxngUrl, timeoutMs: config.searchTimeoutMs, logger: env.logger }));
   }
   if (config.braveApiKey) {
-    providers.set('brave', createBraveProvider({ apiKey: config.braveApiKey, endpoint: config.braveApiUrl, timeoutMs: config.searchTimeoutMs, logger: env.logger }));
+    providers.set(
+      'brave',
+      createBraveProvider({
+        apiKey: config.braveApiKey,
+        endpoint: config.braveApiUrl,
+        timeoutMs: config.searchTimeoutMs,
+        logger: env.logger,
+      }),
+    );
   }
 
   // openWorldHint says whether a call can reach outside this server: true only when a web

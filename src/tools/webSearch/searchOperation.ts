@@ -32,9 +32,10 @@ export const WORKSPACE_TAG = 'fs:*';
 
 export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchParams, SearchResult> {
   const names: SearchProviderName[] = ['local', ...deps.providers.keys()];
-  const where = names.length > 1
-    ? `By default it searches ${deps.defaultProvider === 'local' ? "this server's workspace documents" : 'the web'}; set provider to choose.`
-    : "It searches the documents in this server's workspace (text, Markdown, source code, JSON, HTML).";
+  const where =
+    names.length > 1
+      ? `By default it searches ${deps.defaultProvider === 'local' ? "this server's workspace documents" : 'the web'}; set provider to choose.`
+      : "It searches the documents in this server's workspace (text, Markdown, source code, JSON, HTML).";
   return defineOperation<SearchParams, SearchResult>({
     tool: 'web_search',
     operation: 'search',
@@ -42,19 +43,23 @@ export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchPar
     title: 'Search',
     description:
       `Find documents matching a query and return the best matches, most relevant first, as {"results":[{"id","title","url","snippet"}]}. ${where} ` +
-      'Use it before answering questions about content you have not seen, then call fetch with a result\'s id to read the full text. ' +
+      "Use it before answering questions about content you have not seen, then call fetch with a result's id to read the full text. " +
       'Write the query as plain words; an empty result list means nothing matched, so try other words.',
     inputSchema: searchInputSchema(names, deps.defaultProvider),
     outputSchema: searchOutputSchema,
     annotations: deps.annotations,
     scope: 'read',
-    cache: deps.cacheTtlMs > 0
-      ? {
-          ttlMs: deps.cacheTtlMs,
-          // Local results depend on every workspace file, so any file_system write drops them.
-          tags: (params) => ((params.provider ?? deps.defaultProvider) === 'local' ? [WORKSPACE_TAG] : [`search:${params.provider ?? deps.defaultProvider}`]),
-        }
-      : undefined,
+    cache:
+      deps.cacheTtlMs > 0
+        ? {
+            ttlMs: deps.cacheTtlMs,
+            // Local results depend on every workspace file, so any file_system write drops them.
+            tags: (params) =>
+              (params.provider ?? deps.defaultProvider) === 'local'
+                ? [WORKSPACE_TAG]
+                : [`search:${params.provider ?? deps.defaultProvider}`],
+          }
+        : undefined,
     async handler(params, ctx) {
       const provider = params.provider ?? deps.defaultProvider;
       const limit = params.limit ?? DEFAULT_LIMIT;
@@ -69,10 +74,17 @@ export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchPar
         }));
         return complete
           ? { results }
-          : { results, note: `The workspace index is still being built (${deps.index.documentCount()} documents so far); results may be incomplete. Search again shortly.` };
+          : {
+              results,
+              note: `The workspace index is still being built (${deps.index.documentCount()} documents so far); results may be incomplete. Search again shortly.`,
+            };
       }
       const backend = deps.providers.get(provider);
-      if (!backend) throw new ToolError('INVALID_PARAMS', `The search provider "${provider}" is not configured on this server. Use one of: ${names.join(', ')}.`);
+      if (!backend)
+        throw new ToolError(
+          'INVALID_PARAMS',
+          `The search provider "${provider}" is not configured on this server. Use one of: ${names.join(', ')}.`,
+        );
       return { results: await backend.search(params.query, limit, ctx.signal) };
     },
   });

@@ -27,7 +27,8 @@ export function captureLogger(): CapturedLogger {
     waitFor: async (message, occurrences = 1, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (count(message) < occurrences) {
-        if (Date.now() > deadline) throw new Error(`"${message}" was not logged ${occurrences} time(s); got: ${lines.map((l) => l.message).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`"${message}" was not logged ${occurrences} time(s); got: ${lines.map((l) => l.message).join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },

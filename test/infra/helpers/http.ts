@@ -7,7 +7,11 @@ export interface Answer {
 }
 
 /** One POST /mcp that must be answered within `timeoutMs` (a hang fails the caller's test). */
-export async function post(url: string, body: unknown, options: { key?: string; timeoutMs?: number; headers?: Record<string, string> } = {}): Promise<Answer> {
+export async function post(
+  url: string,
+  body: unknown,
+  options: { key?: string; timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const started = performance.now();
   const response = await fetch(url, {
     method: 'POST',
@@ -25,7 +29,13 @@ export async function post(url: string, body: unknown, options: { key?: string; 
   return { status: response.status, body: json, ms: performance.now() - started };
 }
 
-export const call = (tool: string, operation: string, parameters: Record<string, unknown> = {}, metadata?: Record<string, unknown>) => envelope(tool, operation, parameters, metadata);
+export const call = (tool: string, operation: string, parameters: Record<string, unknown> = {}, metadata?: Record<string, unknown>) =>
+  envelope(tool, operation, parameters, metadata);
 
-export const mcpToolCall = (name: string, args: Record<string, unknown>, id: number | string = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
+export const mcpToolCall = (name: string, args: Record<string, unknown>, id: number | string = 1) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: args },
+});
 export const MCP_HEADERS = { 'mcp-protocol-version': '2025-06-18' };

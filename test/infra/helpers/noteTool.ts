@@ -31,7 +31,12 @@ export const createNoteTool: ToolFactory = ({ config }) => {
       mcpName: 'note_write',
       title: 'Write note',
       description: 'Writes a note.',
-      inputSchema: { type: 'object', required: ['name', 'text'], properties: { name: nameSchema, text: { type: 'string' } }, additionalProperties: false },
+      inputSchema: {
+        type: 'object',
+        required: ['name', 'text'],
+        properties: { name: nameSchema, text: { type: 'string' } },
+        additionalProperties: false,
+      },
       outputSchema: { type: 'object', required: ['written'], properties: { written: { type: 'boolean' } } },
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
       scope: 'write',

@@ -32,7 +32,15 @@ export interface Replica {
 export async function startReplica(name: string, env: Record<string, string>, entry = SERVER_ENTRY): Promise<Replica> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: LogLine[] = [];
@@ -78,7 +86,8 @@ export async function startReplica(name: string, env: Record<string, string>, en
     waitForLog: async (message, occurrences = 1, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;
       while (count(message) < occurrences) {
-        if (Date.now() > deadline) throw new Error(`${name} did not log "${message}" ${occurrences}×; saw: ${lines.map((l) => l.message).join(', ')}`);
+        if (Date.now() > deadline)
+          throw new Error(`${name} did not log "${message}" ${occurrences}×; saw: ${lines.map((l) => l.message).join(', ')}`);
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },

@@ -19,17 +19,20 @@ describe('database configuration', () => {
     expect(parseDatabaseConfig({ DATABASE_URL: 'postgresql://app@db.internal:5432/app' })).toMatchObject({ backend: 'postgres' });
   });
 
-  it.each(['mysql://root:s3cret@db/app', 'sqlite::memory:', 'sqlite:', 'postgres://user:s3cret@[bad/x', 'db.sqlite'])('rejects DATABASE_URL=%s without echoing secrets', (value) => {
-    let error: unknown;
-    try {
-      parseDatabaseConfig({ DATABASE_URL: value });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variable).toBe('DATABASE_URL');
-    expect((error as Error).message).not.toContain('s3cret');
-  });
+  it.each(['mysql://root:s3cret@db/app', 'sqlite::memory:', 'sqlite:', 'postgres://user:s3cret@[bad/x', 'db.sqlite'])(
+    'rejects DATABASE_URL=%s without echoing secrets',
+    (value) => {
+      let error: unknown;
+      try {
+        parseDatabaseConfig({ DATABASE_URL: value });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe('DATABASE_URL');
+      expect((error as Error).message).not.toContain('s3cret');
+    },
+  );
 
   it('checks the numeric limits', () => {
     expect(() => parseDatabaseConfig({ DB_MAX_ROWS: '0' })).toThrow(/DB_MAX_ROWS/);

@@ -6,7 +6,8 @@ import { postgresFixture, postgresReachable, sqliteFixture, type DbFixture } fro
 import { dbHarness, type DbHarness } from './helpers.js';
 
 const pgUp = await postgresReachable();
-if (!pgUp) describe.skip('postgres backend: skipped, PostgreSQL is unreachable at 127.0.0.1:5432 (CI=true turns this into a failure)', () => {});
+if (!pgUp)
+  describe.skip('postgres backend: skipped, PostgreSQL is unreachable at 127.0.0.1:5432 (CI=true turns this into a failure)', () => {});
 
 const backends: [string, () => DbFixture | Promise<DbFixture>][] = [['sqlite', sqliteFixture]];
 if (pgUp) backends.push(['postgres', postgresFixture]);
@@ -151,7 +152,12 @@ describe.each(backends)('database tool on %s', (_name, makeFixture) => {
 
     it('refuses views and unknown columns', async () => {
       await t.fails('insert', { table: 'big_spenders', records: [{ name: 'x' }] }, 'FORBIDDEN', /is a view/);
-      await t.fails('insert', { table: 'users', records: [{ name: 'x', nickname: 'y' }] }, 'INVALID_PARAMS', /records\[0\]: table "users" has no column "nickname"\. Its columns are: id, name, email, age/);
+      await t.fails(
+        'insert',
+        { table: 'users', records: [{ name: 'x', nickname: 'y' }] },
+        'INVALID_PARAMS',
+        /records\[0\]: table "users" has no column "nickname"\. Its columns are: id, name, email, age/,
+      );
     });
 
     it('quotes names with spaces and quotes taken from the schema', async () => {
@@ -164,7 +170,10 @@ describe.each(backends)('database tool on %s', (_name, makeFixture) => {
 
   describe('update', () => {
     it('updates the rows matching a structured where', async () => {
-      expect(await t.call('update', { table: 'users', set: { age: 1 }, where: { age: { op: '>', value: 30 } } })).toEqual({ table: 'users', updated: 2 });
+      expect(await t.call('update', { table: 'users', set: { age: 1 }, where: { age: { op: '>', value: 30 } } })).toEqual({
+        table: 'users',
+        updated: 2,
+      });
       expect(await fx.rows('SELECT id FROM users WHERE age = 1 ORDER BY id')).toEqual([{ id: 1 }, { id: 3 }]);
     });
 
@@ -186,8 +195,18 @@ describe.each(backends)('database tool on %s', (_name, makeFixture) => {
     });
 
     it('checks operator values', async () => {
-      await t.fails('update', { table: 'users', set: { age: 0 }, where: { id: { op: 'in', value: [] } } }, 'INVALID_PARAMS', /non-empty list/);
-      await t.fails('update', { table: 'users', set: { age: 0 }, where: { id: { op: '<', value: [1] } } }, 'INVALID_PARAMS', /operator "<"/);
+      await t.fails(
+        'update',
+        { table: 'users', set: { age: 0 }, where: { id: { op: 'in', value: [] } } },
+        'INVALID_PARAMS',
+        /non-empty list/,
+      );
+      await t.fails(
+        'update',
+        { table: 'users', set: { age: 0 }, where: { id: { op: '<', value: [1] } } },
+        'INVALID_PARAMS',
+        /operator "<"/,
+      );
     });
 
     it('a query after an update sees it', async () => {
@@ -277,9 +296,24 @@ describe.each(backends)('database tool on %s', (_name, makeFixture) => {
     });
 
     it('injected column names in insert and update', async () => {
-      await t.fails('insert', { table: 'users', records: [{ 'name") VALUES (\'x\'); DROP TABLE users; --': 'x' }] }, 'INVALID_PARAMS', /has no column/);
-      await t.fails('update', { table: 'users', set: { 'name" = \'x\', "age': 1 }, where: { id: 1 } }, 'INVALID_PARAMS', /set: table "users" has no column/);
-      await t.fails('update', { table: 'users', set: { name: 'x' }, where: { '1 = 1 OR id': 1 } }, 'INVALID_PARAMS', /where: table "users" has no column/);
+      await t.fails(
+        'insert',
+        { table: 'users', records: [{ "name\") VALUES ('x'); DROP TABLE users; --": 'x' }] },
+        'INVALID_PARAMS',
+        /has no column/,
+      );
+      await t.fails(
+        'update',
+        { table: 'users', set: { 'name" = \'x\', "age': 1 }, where: { id: 1 } },
+        'INVALID_PARAMS',
+        /set: table "users" has no column/,
+      );
+      await t.fails(
+        'update',
+        { table: 'users', set: { name: 'x' }, where: { '1 = 1 OR id': 1 } },
+        'INVALID_PARAMS',
+        /where: table "users" has no column/,
+      );
       await usersIntact();
     });
 
@@ -287,7 +321,9 @@ describe.each(backends)('database tool on %s', (_name, makeFixture) => {
       const nasty = `x'); DROP TABLE users; --`;
       const result = await t.call('insert', { table: 'users', records: [{ name: nasty }] });
       expect(await fx.rows(`SELECT name FROM users WHERE id = ${result.keys[0].id}`)).toEqual([{ name: nasty }]);
-      expect((await t.call('query', { sql: `SELECT count(*) AS n FROM users WHERE name = ${fx.p(1)}`, params: [nasty] })).rows).toEqual([[1]]);
+      expect((await t.call('query', { sql: `SELECT count(*) AS n FROM users WHERE name = ${fx.p(1)}`, params: [nasty] })).rows).toEqual([
+        [1],
+      ]);
     });
   });
 });
@@ -305,7 +341,12 @@ describe.each(backends)('database tool limits on %s', (_name, makeFixture) => {
     const t = await dbHarness(fx.env('app', { DB_STATEMENT_TIMEOUT_MS: '200', DB_POOL_MAX: '1' }));
     try {
       const started = performance.now();
-      await t.fails('query', { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' }, 'TIMEOUT', /200 ms limit/);
+      await t.fails(
+        'query',
+        { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' },
+        'TIMEOUT',
+        /200 ms limit/,
+      );
       expect(performance.now() - started).toBeLessThan(5000);
       if (fx.backend === 'postgres') await t.fails('query', { sql: 'SELECT pg_sleep(10)' }, 'TIMEOUT', /DB_STATEMENT_TIMEOUT_MS/);
       expect((await t.call('query', { sql: 'SELECT 1 AS one' })).rows).toEqual([[1]]);
@@ -317,7 +358,9 @@ describe.each(backends)('database tool limits on %s', (_name, makeFixture) => {
   it('caps the result size in bytes', async () => {
     const t = await dbHarness(fx.env('app', { DB_MAX_RESULT_BYTES: '2048' }));
     try {
-      const result = await t.call('query', { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, \'some padding text\' AS pad FROM c' });
+      const result = await t.call('query', {
+        sql: "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, 'some padding text' AS pad FROM c",
+      });
       expect(result).toMatchObject({ truncated: true, truncated_reason: 'max_bytes' });
       expect(JSON.stringify(result.rows).length).toBeLessThanOrEqual(2048);
       expect(result.row_count).toBeGreaterThan(10);

@@ -28,7 +28,10 @@ export async function dbHarness(env: Env): Promise<DbHarness> {
     );
     expect(error).toBeInstanceOf(ToolError);
     const toolError = error as ToolError;
-    expect({ code: toolError.code, message: toolError.message }).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+    expect({ code: toolError.code, message: toolError.message }).toMatchObject({
+      code,
+      ...(message ? { message: expect.stringMatching(message) } : {}),
+    });
     return toolError;
   };
   return { h, call, fails, close: () => h.close() };

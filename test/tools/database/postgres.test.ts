@@ -6,7 +6,8 @@ import { postgresFixture, postgresReachable, type DbFixture } from './fixtures.j
 import { dbHarness } from './helpers.js';
 
 const pgUp = await postgresReachable();
-if (!pgUp) describe.skip('postgres specifics: skipped, PostgreSQL is unreachable at 127.0.0.1:5432 (CI=true turns this into a failure)', () => {});
+if (!pgUp)
+  describe.skip('postgres specifics: skipped, PostgreSQL is unreachable at 127.0.0.1:5432 (CI=true turns this into a failure)', () => {});
 
 describe('database tool, PostgreSQL unreachable', () => {
   it('reports unavailability without naming the host', async () => {
@@ -34,7 +35,12 @@ describe.runIf(pgUp)('database tool, PostgreSQL specifics', () => {
     it('may not run free-form SQL by default, while the structured operations keep working', async () => {
       const t = await dbHarness(fx.env('superuser'));
       try {
-        await t.fails('query', { sql: "SELECT pg_read_file('/etc/hostname')" }, 'FORBIDDEN', /refuses to run free-form SQL as PostgreSQL role "postgres" \(superuser\).*least-privilege/);
+        await t.fails(
+          'query',
+          { sql: "SELECT pg_read_file('/etc/hostname')" },
+          'FORBIDDEN',
+          /refuses to run free-form SQL as PostgreSQL role "postgres" \(superuser\).*least-privilege/,
+        );
         await t.fails('query', { sql: 'SELECT 1' }, 'FORBIDDEN', /superuser/);
         expect((await t.call('list_tables', {})).tables.length).toBeGreaterThan(0);
         expect((await t.call('update', { table: 'users', set: { age: 1 }, where: { id: 1 } })).updated).toBe(1);
@@ -81,7 +87,9 @@ describe.runIf(pgUp)('database tool, PostgreSQL specifics', () => {
     const t = await dbHarness(fx.env('app', { DB_POOL_MAX: '1' }));
     try {
       await t.call('query', { sql: 'SELECT pg_advisory_lock(4242) AS locked' });
-      const held = await fx.rows(`SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.usename = '${fx.user('app')}'`);
+      const held = await fx.rows(
+        `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND a.usename = '${fx.user('app')}'`,
+      );
       expect(held).toEqual([{ n: 0 }]);
       // The search_path from DATABASE_URL survives the reset.
       expect((await t.call('query', { sql: 'SELECT count(*) FROM users' })).rows).toEqual([[3]]);
@@ -115,7 +123,12 @@ describe.runIf(pgUp)('database tool, PostgreSQL specifics', () => {
     it('disables query while the role can read more than the list, and says what to revoke', async () => {
       const t = await dbHarness(fx.env('app', tables));
       try {
-        const error = await t.fails('query', { sql: 'SELECT count(*) FROM users' }, 'FORBIDDEN', /query is disabled: DB_READ_TABLES is set/);
+        const error = await t.fails(
+          'query',
+          { sql: 'SELECT count(*) FROM users' },
+          'FORBIDDEN',
+          /query is disabled: DB_READ_TABLES is set/,
+        );
         expect(error.message).toMatch(/secrets/);
         const names = (await t.call('list_tables', {})).tables.map((x: any) => x.name).sort();
         expect(names).toEqual(['big_spenders', 'orders', 'users']);
@@ -127,7 +140,9 @@ describe.runIf(pgUp)('database tool, PostgreSQL specifics', () => {
     it('runs queries for a role limited to the list; the database refuses the rest', async () => {
       const t = await dbHarness(fx.env('limited', tables));
       try {
-        expect((await t.call('query', { sql: 'SELECT name FROM users WHERE email = $1', params: ['ada@example.com'] })).rows).toEqual([['Ada']]);
+        expect((await t.call('query', { sql: 'SELECT name FROM users WHERE email = $1', params: ['ada@example.com'] })).rows).toEqual([
+          ['Ada'],
+        ]);
         expect((await t.call('query', { sql: 'SELECT count(*) FROM big_spenders' })).rows).toEqual([[2]]);
         await t.fails('query', { sql: 'SELECT * FROM secrets' }, 'FORBIDDEN', /permission denied for table secrets/);
         await t.fails('query', { sql: 'SELECT * FROM secret_view' }, 'FORBIDDEN', /permission denied/);

@@ -26,7 +26,10 @@ describe('database tool, SQLite specifics', () => {
   it('returns values as exact JSON: bytes as base64, big integers as text', async () => {
     const t = await dbHarness(fx.env());
     try {
-      const result = await t.call('query', { sql: "SELECT x'00ff' AS b, 9007199254740993 AS big, 42 AS small, 1.5 AS r, NULL AS n, ? AS flag", params: [true] });
+      const result = await t.call('query', {
+        sql: "SELECT x'00ff' AS b, 9007199254740993 AS big, 42 AS small, 1.5 AS r, NULL AS n, ? AS flag",
+        params: [true],
+      });
       expect(result.rows).toEqual([['AP8=', '9007199254740993', 42, 1.5, null, 1]]);
       expect(result.columns.map((c: any) => c.type)).toEqual(['blob', 'integer', 'integer', 'real', 'unknown', 'integer']);
     } finally {
@@ -37,7 +40,11 @@ describe('database tool, SQLite specifics', () => {
   it('queues queries beyond DB_POOL_MAX and replaces a process killed at its time limit', async () => {
     const t = await dbHarness(fx.env('app', { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: '300' }));
     try {
-      const endless = t.fails('query', { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' }, 'TIMEOUT');
+      const endless = t.fails(
+        'query',
+        { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' },
+        'TIMEOUT',
+      );
       const waiting = t.call('query', { sql: 'SELECT count(*) FROM users' });
       await endless;
       expect((await waiting).rows).toEqual([[3]]);
@@ -53,7 +60,11 @@ describe('database tool, SQLite specifics', () => {
       // Warm the one query process so the endless statement starts at once.
       await t.call('query', { sql: 'SELECT 0' });
       const controller = new AbortController();
-      const running = t.h.call('query', { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' }, { signal: controller.signal });
+      const running = t.h.call(
+        'query',
+        { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' },
+        { signal: controller.signal },
+      );
       setTimeout(() => controller.abort(), 300);
       await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
       expect((await t.call('query', { sql: 'SELECT 1' })).rows).toEqual([[1]]);
@@ -79,7 +90,9 @@ describe('database tool, SQLite specifics', () => {
     it('reads listed tables, through views and indexes too', async () => {
       const t = await dbHarness(env());
       try {
-        expect((await t.call('query', { sql: 'SELECT name FROM users WHERE email = ?', params: ['ada@example.com'] })).rows).toEqual([['Ada']]);
+        expect((await t.call('query', { sql: 'SELECT name FROM users WHERE email = ?', params: ['ada@example.com'] })).rows).toEqual([
+          ['Ada'],
+        ]);
         expect((await t.call('query', { sql: 'SELECT count(*) FROM big_spenders' })).rows).toEqual([[2]]);
       } finally {
         await t.close();

@@ -67,7 +67,9 @@ describe('atomicWrite', () => {
       const controller = new AbortController();
       const dir = await openVerifiedDir(dirPath, dirPath, 'f.txt', true);
       const hooks: WriteHooks = { beforeStep: (s) => void (s === 'sync' && controller.abort()) };
-      await expect(atomicWrite(dir, 'f.txt', Buffer.from('new'), { signal: controller.signal, hooks })).rejects.toMatchObject({ code: 'CANCELLED' });
+      await expect(atomicWrite(dir, 'f.txt', Buffer.from('new'), { signal: controller.signal, hooks })).rejects.toMatchObject({
+        code: 'CANCELLED',
+      });
       await dir.close();
       expect(readFileSync(path.join(dirPath, 'f.txt'), 'utf8')).toBe('old');
       expect(readdirSync(dirPath)).toEqual(['f.txt']);
@@ -113,7 +115,11 @@ describe('concurrency', () => {
     t = await fsHarness();
     const lines = Array.from({ length: 30 }, (_, i) => `item ${i}: todo`);
     writeFileSync(path.join(t.ws, 'list.txt'), `${lines.join('\n')}\n`);
-    await Promise.all(lines.map((_, i) => t!.call('edit_file', { path: 'list.txt', edits: [{ old_text: `item ${i}: todo`, new_text: `item ${i}: done` }] })));
+    await Promise.all(
+      lines.map((_, i) =>
+        t!.call('edit_file', { path: 'list.txt', edits: [{ old_text: `item ${i}: todo`, new_text: `item ${i}: done` }] }),
+      ),
+    );
     const after = readFileSync(path.join(t.ws, 'list.txt'), 'utf8');
     expect(after).not.toContain('todo');
     expect(after.match(/done/g)).toHaveLength(30);

@@ -34,7 +34,12 @@ describe('declarations', () => {
       const [readOnly, destructive, idempotent] = ANNOTATIONS[op.mcpName]!;
       expect(op.tool).toBe('file_system');
       expect(op.operation).toBe(op.mcpName);
-      expect(op.annotations, op.mcpName).toEqual({ readOnlyHint: readOnly, destructiveHint: destructive, idempotentHint: idempotent, openWorldHint: false });
+      expect(op.annotations, op.mcpName).toEqual({
+        readOnlyHint: readOnly,
+        destructiveHint: destructive,
+        idempotentHint: idempotent,
+        openWorldHint: false,
+      });
       expect(op.scope).toBe(readOnly ? 'read' : 'write');
       expect(op.description.length).toBeGreaterThan(80);
     }
@@ -46,7 +51,10 @@ describe('declarations', () => {
     const readTags = byName.get('read_file')!.cache!.tags({ path: 'a' });
     for (const op of t.h.module.operations.filter((o) => !o.annotations.readOnlyHint)) {
       const tags = op.invalidates!({ path: 'a', source: 'a', destination: 'b' }, { created: true });
-      expect(tags.some((tag) => readTags.includes(tag)), op.mcpName).toBe(true);
+      expect(
+        tags.some((tag) => readTags.includes(tag)),
+        op.mcpName,
+      ).toBe(true);
     }
   });
 
@@ -82,7 +90,10 @@ describe('declarations', () => {
   it('ready() fails, without naming the path, when the workspace is gone', async () => {
     t = await fsHarness();
     rmSync(t.ws, { recursive: true });
-    const error = await t.h.module.ready!().then(() => undefined, (e: Error) => e);
+    const error = await t.h.module.ready!().then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect(error!.message).not.toContain(t.ws);
   });

@@ -18,13 +18,29 @@ describe('file_system over HTTP, both dialects', () => {
     try {
       const { tools } = await client.listTools();
       const names = tools.map((t) => t.name);
-      for (const name of ['read_file', 'read_multiple_files', 'list_directory', 'directory_tree', 'search_files', 'get_file_info', ...WRITE_OPS]) {
+      for (const name of [
+        'read_file',
+        'read_multiple_files',
+        'list_directory',
+        'directory_tree',
+        'search_files',
+        'get_file_info',
+        ...WRITE_OPS,
+      ]) {
         expect(names).toContain(name);
       }
-      expect(tools.find((t) => t.name === 'write_file')!.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false });
+      expect(tools.find((t) => t.name === 'write_file')!.annotations).toMatchObject({
+        readOnlyHint: false,
+        destructiveHint: true,
+        idempotentHint: true,
+        openWorldHint: false,
+      });
       expect(tools.find((t) => t.name === 'create_directory')!.annotations).toMatchObject({ idempotentHint: true, destructiveHint: false });
 
-      const written = await client.callTool({ name: 'write_file', arguments: { path: 'mcp/hello.md', content: '# hi\n', create_parents: true } });
+      const written = await client.callTool({
+        name: 'write_file',
+        arguments: { path: 'mcp/hello.md', content: '# hi\n', create_parents: true },
+      });
       expect(written.isError).toBeFalsy();
       const read = await client.callTool({ name: 'read_file', arguments: { path: 'mcp/hello.md' } });
       expect(read.structuredContent).toMatchObject({ path: 'mcp/hello.md', content: '# hi\n', total_lines: 1 });
@@ -41,7 +57,10 @@ describe('file_system over HTTP, both dialects', () => {
   });
 
   it('envelope: returns the result as content and errors with the right status, never a server path', async () => {
-    const ok = await postJson(server.mcpUrl, envelope('file_system', 'write_file', { path: 'env/a.txt', content: 'A', create_parents: true }));
+    const ok = await postJson(
+      server.mcpUrl,
+      envelope('file_system', 'write_file', { path: 'env/a.txt', content: 'A', create_parents: true }),
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.content).toMatchObject({ path: 'env/a.txt', size: 1, created: true });
 
@@ -55,7 +74,10 @@ describe('file_system over HTTP, both dialects', () => {
     expect(missing.status).toBe(404);
 
     writeFileSync(path.join(server.workspaceDir, 'env/a.txt'), 'changed');
-    const conflict = await postJson(server.mcpUrl, envelope('file_system', 'write_file', { path: 'env/a.txt', content: 'B', if_match: ok.body.content.etag }));
+    const conflict = await postJson(
+      server.mcpUrl,
+      envelope('file_system', 'write_file', { path: 'env/a.txt', content: 'B', if_match: ok.body.content.etag }),
+    );
     expect(conflict.status).toBe(409);
   });
 
@@ -67,7 +89,9 @@ describe('file_system over HTTP, both dialects', () => {
     } finally {
       await client.close();
     }
-    const refused = await postJson(server.mcpUrl, envelope('file_system', 'delete_file', { path: 'env/a.txt' }), { authorization: `Bearer ${READER_KEY}` });
+    const refused = await postJson(server.mcpUrl, envelope('file_system', 'delete_file', { path: 'env/a.txt' }), {
+      authorization: `Bearer ${READER_KEY}`,
+    });
     expect(refused.status).toBe(403);
   });
 });

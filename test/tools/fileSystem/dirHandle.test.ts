@@ -33,13 +33,18 @@ describe.each([true, false])('openVerifiedDir (via /proc: %s)', (useProcFd) => {
 
   it('refuses when a parent folder was swapped for a link to outside', async () => {
     symlinkSync(outside, path.join(root, 'swapped'));
-    await expect(openVerifiedDir(root, path.join(root, 'swapped', 'deep'), 'swapped/deep', useProcFd)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(openVerifiedDir(root, path.join(root, 'swapped', 'deep'), 'swapped/deep', useProcFd)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
   });
 
   it('refuses when the folder itself is a link', async () => {
     symlinkSync(path.join(root, 'inner'), path.join(root, 'link'));
     // O_DIRECTORY|O_NOFOLLOW on a link fails with ENOTDIR on Linux (ELOOP elsewhere).
-    const error = await openVerifiedDir(root, path.join(root, 'link'), 'link', useProcFd).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+    const error = await openVerifiedDir(root, path.join(root, 'link'), 'link', useProcFd).then(
+      () => undefined,
+      (e: NodeJS.ErrnoException) => e,
+    );
     expect(['ENOTDIR', 'ELOOP']).toContain(error?.code);
   });
 

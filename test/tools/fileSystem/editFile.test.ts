@@ -46,7 +46,13 @@ describe('edit_file', () => {
 
   it('refuses when old_text is missing or not unique, and then writes nothing at all', async () => {
     writeFileSync(file(), 'a\na\nb\n');
-    const missing = await t.fail('edit_file', { path: 'code.ts', edits: [{ old_text: 'b', new_text: 'B' }, { old_text: 'zzz', new_text: 'y' }] });
+    const missing = await t.fail('edit_file', {
+      path: 'code.ts',
+      edits: [
+        { old_text: 'b', new_text: 'B' },
+        { old_text: 'zzz', new_text: 'y' },
+      ],
+    });
     expect(missing.code).toBe('INVALID_PARAMS');
     expect(missing.message).toMatch(/Edit 2 of 2.*not found/);
     const twice = await t.fail('edit_file', { path: 'code.ts', edits: [{ old_text: 'a\n', new_text: 'A\n' }] });
@@ -56,7 +62,9 @@ describe('edit_file', () => {
 
   it('counts overlapping matches, so "exactly once" is strict', async () => {
     writeFileSync(file(), 'aaa');
-    expect((await t.fail('edit_file', { path: 'code.ts', edits: [{ old_text: 'aa', new_text: 'b' }] })).message).toContain('occurs 2 times');
+    expect((await t.fail('edit_file', { path: 'code.ts', edits: [{ old_text: 'aa', new_text: 'b' }] })).message).toContain(
+      'occurs 2 times',
+    );
   });
 
   it('matches LF edits against CRLF files and keeps CRLF', async () => {
@@ -69,7 +77,9 @@ describe('edit_file', () => {
     writeFileSync(file(), 'v1');
     const { etag } = await t.call('read_file', { path: 'code.ts' });
     writeFileSync(file(), 'v2');
-    expect((await t.fail('edit_file', { path: 'code.ts', if_match: etag, edits: [{ old_text: 'v2', new_text: 'v3' }] })).code).toBe('CONFLICT');
+    expect((await t.fail('edit_file', { path: 'code.ts', if_match: etag, edits: [{ old_text: 'v2', new_text: 'v3' }] })).code).toBe(
+      'CONFLICT',
+    );
     expect(readFileSync(file(), 'utf8')).toBe('v2');
   });
 

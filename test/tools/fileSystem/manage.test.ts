@@ -40,7 +40,11 @@ describe('move_file', () => {
   it('renames files and folders and emits a move event', async () => {
     writeFileSync(path.join(t.ws, 'a.txt'), 'A');
     mkdirSync(path.join(t.ws, 'docs'));
-    expect(await t.call('move_file', { source: 'a.txt', destination: 'docs/b.txt' })).toEqual({ source: 'a.txt', destination: 'docs/b.txt', overwritten: false });
+    expect(await t.call('move_file', { source: 'a.txt', destination: 'docs/b.txt' })).toEqual({
+      source: 'a.txt',
+      destination: 'docs/b.txt',
+      overwritten: false,
+    });
     expect(readFileSync(path.join(t.ws, 'docs/b.txt'), 'utf8')).toBe('A');
     await t.call('move_file', { source: 'docs', destination: 'papers' });
     expect(existsSync(path.join(t.ws, 'papers/b.txt'))).toBe(true);

@@ -16,7 +16,16 @@ describe('read_file', () => {
   it('returns content, size, line count, modified time and a sha256 etag', async () => {
     writeFileSync(path.join(t.ws, 'a.txt'), 'one\ntwo\nthree\n');
     const r = await t.call('read_file', { path: 'a.txt' });
-    expect(r).toMatchObject({ path: 'a.txt', encoding: 'utf8', content: 'one\ntwo\nthree\n', size: 14, total_lines: 3, start_line: 1, end_line: 3, truncated: false });
+    expect(r).toMatchObject({
+      path: 'a.txt',
+      encoding: 'utf8',
+      content: 'one\ntwo\nthree\n',
+      size: 14,
+      total_lines: 3,
+      start_line: 1,
+      end_line: 3,
+      truncated: false,
+    });
     expect(r.etag).toBe(sha('one\ntwo\nthree\n'));
     expect(new Date(r.modified).getTime()).toBe(statSync(path.join(t.ws, 'a.txt')).mtime.getTime());
   });
@@ -30,10 +39,21 @@ describe('read_file', () => {
 
   it('slices by offset/limit, head and tail', async () => {
     writeFileSync(path.join(t.ws, 'n.txt'), Array.from({ length: 10 }, (_, i) => `L${i + 1}\n`).join(''));
-    expect(await t.call('read_file', { path: 'n.txt', offset: 2, limit: 3 })).toMatchObject({ content: 'L3\nL4\nL5\n', start_line: 3, end_line: 5, total_lines: 10, truncated: false });
+    expect(await t.call('read_file', { path: 'n.txt', offset: 2, limit: 3 })).toMatchObject({
+      content: 'L3\nL4\nL5\n',
+      start_line: 3,
+      end_line: 5,
+      total_lines: 10,
+      truncated: false,
+    });
     expect(await t.call('read_file', { path: 'n.txt', head: 2 })).toMatchObject({ content: 'L1\nL2\n', start_line: 1, end_line: 2 });
     expect(await t.call('read_file', { path: 'n.txt', tail: 2 })).toMatchObject({ content: 'L9\nL10\n', start_line: 9, end_line: 10 });
-    expect(await t.call('read_file', { path: 'n.txt', offset: 50 })).toMatchObject({ content: '', start_line: 51, end_line: 50, truncated: false });
+    expect(await t.call('read_file', { path: 'n.txt', offset: 50 })).toMatchObject({
+      content: '',
+      start_line: 51,
+      end_line: 50,
+      truncated: false,
+    });
     expect(await t.call('read_file', { path: 'n.txt', tail: 50 })).toMatchObject({ start_line: 1, end_line: 10 });
   });
 

@@ -20,7 +20,13 @@ const outsideUntouched = () => {
 
 describe('paths the caller types', () => {
   it('refuses .. out of the root, in every spelling', async () => {
-    for (const p of ['../outside/secret.txt', 'a/../../outside/secret.txt', '/../outside/secret.txt', '..\\outside\\secret.txt', 'a\\..\\..\\outside\\secret.txt']) {
+    for (const p of [
+      '../outside/secret.txt',
+      'a/../../outside/secret.txt',
+      '/../outside/secret.txt',
+      '..\\outside\\secret.txt',
+      'a\\..\\..\\outside\\secret.txt',
+    ]) {
       expect((await t.fail('read_file', { path: p })).code, p).toBe('FORBIDDEN');
       expect((await t.fail('write_file', { path: p, content: 'pwned' })).code, p).toBe('FORBIDDEN');
     }

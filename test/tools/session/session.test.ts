@@ -37,9 +37,18 @@ describe('session tool', () => {
   it('keeps notes between calls and returns them with their times', async () => {
     await h.call('session_set_state', { session_id: 'notes', key: 'plan', value: { steps: ['a', 'b'] } });
     const state = (await h.call('session_get_state', { session_id: 'notes' })) as Record<string, unknown>;
-    expect(state).toMatchObject({ session_id: 'notes', exists: true, key_count: 1, entries: [{ key: 'plan', value: { steps: ['a', 'b'] } }] });
+    expect(state).toMatchObject({
+      session_id: 'notes',
+      exists: true,
+      key_count: 1,
+      entries: [{ key: 'plan', value: { steps: ['a', 'b'] } }],
+    });
     expect(Date.parse(state.expires_at as string)).toBeGreaterThan(Date.now());
-    expect(await h.call('session_get_state', { session_id: 'never-written' })).toMatchObject({ exists: false, entries: [], created_at: null });
+    expect(await h.call('session_get_state', { session_id: 'never-written' })).toMatchObject({
+      exists: false,
+      entries: [],
+      created_at: null,
+    });
   });
 
   it('takes the session from the envelope metadata, else the argument, else a per-caller default', async () => {
@@ -56,11 +65,21 @@ describe('session tool', () => {
   it('keeps each caller in its own sessions: the same id from another key sees nothing and changes nothing', async () => {
     await h.call('session_set_state', { session_id: 'shared-name', key: 'secret', value: 'alice' }, { callerId: 'key:alice' });
     // Security: mallory presents alice's session id.
-    expect(await h.call('session_get_state', { session_id: 'shared-name' }, { callerId: 'key:mallory' })).toMatchObject({ exists: false, entries: [] });
-    expect(await h.call('session_delete_state', { session_id: 'shared-name', key: 'secret' }, { callerId: 'key:mallory' })).toMatchObject({ deleted: false });
-    expect(await h.call('session_end', { session_id: 'shared-name' }, { callerId: 'key:mallory' })).toEqual({ session_id: 'shared-name', ended: false });
+    expect(await h.call('session_get_state', { session_id: 'shared-name' }, { callerId: 'key:mallory' })).toMatchObject({
+      exists: false,
+      entries: [],
+    });
+    expect(await h.call('session_delete_state', { session_id: 'shared-name', key: 'secret' }, { callerId: 'key:mallory' })).toMatchObject({
+      deleted: false,
+    });
+    expect(await h.call('session_end', { session_id: 'shared-name' }, { callerId: 'key:mallory' })).toEqual({
+      session_id: 'shared-name',
+      ended: false,
+    });
     await h.call('session_set_state', { session_id: 'shared-name', key: 'secret', value: 'mallory' }, { callerId: 'key:mallory' });
-    expect(await h.call('session_get_state', { session_id: 'shared-name' }, { callerId: 'key:alice' })).toMatchObject({ entries: [{ key: 'secret', value: 'alice' }] });
+    expect(await h.call('session_get_state', { session_id: 'shared-name' }, { callerId: 'key:alice' })).toMatchObject({
+      entries: [{ key: 'secret', value: 'alice' }],
+    });
   });
 
   it('treats __proto__ and constructor as ordinary keys and values', async () => {
@@ -127,7 +146,10 @@ describe('session tool over HTTP, both dialects', () => {
   });
 
   it('names the session in envelope metadata and in MCP arguments; both reach the same notes', async () => {
-    const set = await postJson(server.mcpUrl, envelope('session', 'set_state', { key: '__proto__', value: { polluted: true } }, { session_id: 'chat-42' }));
+    const set = await postJson(
+      server.mcpUrl,
+      envelope('session', 'set_state', { key: '__proto__', value: { polluted: true } }, { session_id: 'chat-42' }),
+    );
     expect(set.status).toBe(200);
     expect(set.body.content).toMatchObject({ session_id: 'chat-42', created_session: true });
     expect(set.body.metadata.session_id).toBe('chat-42');
@@ -143,11 +165,17 @@ describe('session tool over HTTP, both dialects', () => {
     const client = await connectClient(server.mcpUrl, '2025-11-25');
     const written = await client.callTool({ name: 'session_set_state', arguments: { key: 'note', value: 'remember me' } });
     expect(written.structuredContent).toMatchObject({ session_id: 'default' });
-    expect((await client.callTool({ name: 'session_get_state', arguments: {} })).structuredContent).toMatchObject({ entries: [{ key: 'note', value: 'remember me' }] });
+    expect((await client.callTool({ name: 'session_get_state', arguments: {} })).structuredContent).toMatchObject({
+      entries: [{ key: 'note', value: 'remember me' }],
+    });
     await client.close();
 
     const other = await connectClient(server.mcpUrl, '2025-11-25', OTHER_KEY);
-    expect((await other.callTool({ name: 'session_get_state', arguments: {} })).structuredContent).toMatchObject({ session_id: 'default', exists: false, entries: [] });
+    expect((await other.callTool({ name: 'session_get_state', arguments: {} })).structuredContent).toMatchObject({
+      session_id: 'default',
+      exists: false,
+      entries: [],
+    });
     await other.close();
   });
 

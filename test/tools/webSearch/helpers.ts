@@ -88,7 +88,10 @@ export function tempDirs(): TempDirs {
 }
 
 /** Expects a promise to reject with a ToolError of this code; returns the error for more checks. */
-export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error & { code: string; details?: Record<string, unknown> }> {
+export async function rejectsWith(
+  promise: Promise<unknown>,
+  code: string,
+): Promise<Error & { code: string; details?: Record<string, unknown> }> {
   try {
     await promise;
   } catch (error) {

@@ -48,12 +48,20 @@ describe('isPublicAddress', () => {
     expect(isPublicAddress(ip)).toBe(false);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.215.14', '172.15.255.255', '172.32.0.1', '100.63.255.255', '100.128.0.1', '2606:4700:4700::1111', '2001:4860:4860::8888', '64:ff9b::808:808'])(
-    'accepts the public address %s',
-    (ip) => {
-      expect(isPublicAddress(ip)).toBe(true);
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.215.14',
+    '172.15.255.255',
+    '172.32.0.1',
+    '100.63.255.255',
+    '100.128.0.1',
+    '2606:4700:4700::1111',
+    '2001:4860:4860::8888',
+    '64:ff9b::808:808',
+  ])('accepts the public address %s', (ip) => {
+    expect(isPublicAddress(ip)).toBe(true);
+  });
 
   it.each(['0177.0.0.1', '2130706433', '0x7f.0.0.1', '127.1', 'localhost', '', '1.2.3.4.5', '::ffff:999.0.0.1'])(
     'refuses %j, which is not a canonical IP literal',

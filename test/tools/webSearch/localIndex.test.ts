@@ -19,7 +19,12 @@ function fill(count: number): void {
 
 async function build(options: { progressEvery?: number } = {}) {
   const { logger, lines } = captureLogger();
-  const built = await buildLocalIndex({ workspaceDir: dirs.workspace, dbPath: path.join(dirs.data, 'search-index.sqlite'), logger, ...options });
+  const built = await buildLocalIndex({
+    workspaceDir: dirs.workspace,
+    dbPath: path.join(dirs.data, 'search-index.sqlite'),
+    logger,
+    ...options,
+  });
   open.push(built.index);
   return { ...built, lines };
 }
@@ -82,7 +87,7 @@ describe('LocalIndex scans', () => {
     expect(index.documentCount()).toBe(0);
   });
 
-  it('a file written through file_system during a scan is kept, though the scan\'s walk missed it', async () => {
+  it("a file written through file_system during a scan is kept, though the scan's walk missed it", async () => {
     dirs = tempDirs();
     fill(300);
     let late: Promise<void> | undefined;
@@ -102,7 +107,11 @@ describe('LocalIndex scans', () => {
 
   it('the periodic rescan picks up changes made outside the server', async () => {
     dirs = tempDirs();
-    const index = LocalIndex.open({ workspaceDir: dirs.workspace, dbPath: path.join(dirs.data, 'i.sqlite'), logger: captureLogger().logger });
+    const index = LocalIndex.open({
+      workspaceDir: dirs.workspace,
+      dbPath: path.join(dirs.data, 'i.sqlite'),
+      logger: captureLogger().logger,
+    });
     open.push(index);
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     index.start(60_000);
@@ -117,7 +126,11 @@ describe('LocalIndex scans', () => {
   it('close stops the timer and a scan in progress without errors', async () => {
     dirs = tempDirs();
     fill(200);
-    const index = LocalIndex.open({ workspaceDir: dirs.workspace, dbPath: path.join(dirs.data, 'i.sqlite'), logger: captureLogger().logger });
+    const index = LocalIndex.open({
+      workspaceDir: dirs.workspace,
+      dbPath: path.join(dirs.data, 'i.sqlite'),
+      logger: captureLogger().logger,
+    });
     index.start(10);
     await index.close();
     await expect(index.waitForFirstScan(5000)).resolves.toBe(true);

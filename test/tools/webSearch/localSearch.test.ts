@@ -24,25 +24,38 @@ afterEach(async () => {
 async function workspace(files: Record<string, string | Buffer>, env: Env = {}): Promise<ToolHarness> {
   dirs = tempDirs();
   for (const [rel, content] of Object.entries(files)) dirs.write(rel, content);
-  harness = await createToolHarness(createWebSearchTool, { WORKSPACE_DIR: dirs.workspace, DATA_DIR: dirs.data, SEARCH_RESCAN_INTERVAL_MS: '0', ...env });
+  harness = await createToolHarness(createWebSearchTool, {
+    WORKSPACE_DIR: dirs.workspace,
+    DATA_DIR: dirs.data,
+    SEARCH_RESCAN_INTERVAL_MS: '0',
+    ...env,
+  });
   return harness;
 }
 
-const search = async (h: ToolHarness, query: string, extra: Record<string, unknown> = {}) => (await h.call('search', { query, ...extra })) as Results;
+const search = async (h: ToolHarness, query: string, extra: Record<string, unknown> = {}) =>
+  (await h.call('search', { query, ...extra })) as Results;
 const ids = (r: Results) => r.results.map((x) => x.id);
 
 describe('local search', () => {
-  it('finds text, Markdown, source, JSON and HTML documents, in ChatGPT\'s result shape', async () => {
+  it("finds text, Markdown, source, JSON and HTML documents, in ChatGPT's result shape", async () => {
     const h = await workspace({
       'notes/plan.md': '# Launch plan\n\nWe launch the zephyr rocket in May.',
       'notes/todo.txt': 'buy zephyr fuel',
       'src/engine.ts': 'export function igniteZephyr() { return "zephyr"; }',
       'data/config.json': '{"vehicle": "zephyr", "stages": 2}',
-      'site/index.html': '<html><head><title>Zephyr site</title></head><body><p>All about the zephyr.</p><script>var hidden = "scriptonly";</script></body></html>',
+      'site/index.html':
+        '<html><head><title>Zephyr site</title></head><body><p>All about the zephyr.</p><script>var hidden = "scriptonly";</script></body></html>',
       'other.md': 'nothing relevant',
     });
     const result = await search(h, 'zephyr');
-    expect(ids(result).sort()).toEqual(['file:data/config.json', 'file:notes/plan.md', 'file:notes/todo.txt', 'file:site/index.html', 'file:src/engine.ts']);
+    expect(ids(result).sort()).toEqual([
+      'file:data/config.json',
+      'file:notes/plan.md',
+      'file:notes/todo.txt',
+      'file:site/index.html',
+      'file:src/engine.ts',
+    ]);
     expect(result.note).toBeUndefined();
     expect(h.registry.byMcpName('search')!.validateOutput(result)).toBe(true);
     const plan = result.results.find((r) => r.id === 'file:notes/plan.md')!;
@@ -76,10 +89,18 @@ describe('local search', () => {
   });
 
   it('fetch returns the full text of a result by its id, and by its url', async () => {
-    const h = await workspace({ 'notes/plan.md': '# Launch plan\n\nWe launch the zephyr rocket in May.\n', 'site/a b.html': '<html><head><title>Page</title></head><body><h1>Hello</h1><p>World &amp; co</p></body></html>' });
+    const h = await workspace({
+      'notes/plan.md': '# Launch plan\n\nWe launch the zephyr rocket in May.\n',
+      'site/a b.html': '<html><head><title>Page</title></head><body><h1>Hello</h1><p>World &amp; co</p></body></html>',
+    });
     const [hit] = (await search(h, 'zephyr')).results;
     const doc = (await h.call('fetch', { id: hit!.id })) as Record<string, any>;
-    expect(doc).toMatchObject({ id: 'file:notes/plan.md', title: 'Launch plan', text: '# Launch plan\n\nWe launch the zephyr rocket in May.\n', url: 'file:///notes/plan.md' });
+    expect(doc).toMatchObject({
+      id: 'file:notes/plan.md',
+      title: 'Launch plan',
+      text: '# Launch plan\n\nWe launch the zephyr rocket in May.\n',
+      url: 'file:///notes/plan.md',
+    });
     expect(doc.metadata).toMatchObject({ source: 'workspace', path: 'notes/plan.md', bytes: 51 });
     expect(h.registry.byMcpName('fetch')!.validateOutput(doc)).toBe(true);
     const html = (await h.call('fetch', { id: 'file:///site/a%20b.html' })) as Record<string, any>;
@@ -104,7 +125,13 @@ describe('local index: what is never indexed or fetched', () => {
   it('refuses paths that climb out of the workspace', async () => {
     const h = await workspace({ 'a.txt': 'hello' });
     writeFileSync(path.join(dirs.root, 'secret.txt'), 'TOP SECRET outside');
-    for (const id of ['file:../secret.txt', 'file:a/../../secret.txt', '../secret.txt', 'file:///../secret.txt', `file:${path.join(dirs.root, 'secret.txt')}`]) {
+    for (const id of [
+      'file:../secret.txt',
+      'file:a/../../secret.txt',
+      '../secret.txt',
+      'file:///../secret.txt',
+      `file:${path.join(dirs.root, 'secret.txt')}`,
+    ]) {
       const error = await rejectsWith(h.call('fetch', { id }), 'NOT_FOUND');
       expect(error.message).not.toContain(dirs.root);
     }
@@ -119,7 +146,11 @@ describe('local index: what is never indexed or fetched', () => {
     symlinkSync(path.join(dirs.root, 'outside.txt'), path.join(dirs.workspace, 'link.txt'));
     symlinkSync(path.join(dirs.root, 'outdir'), path.join(dirs.workspace, 'linkdir'));
     symlinkSync(path.join(dirs.workspace, 'inside.txt'), path.join(dirs.workspace, 'alias.txt'));
-    harness = await createToolHarness(createWebSearchTool, { WORKSPACE_DIR: dirs.workspace, DATA_DIR: dirs.data, SEARCH_RESCAN_INTERVAL_MS: '0' });
+    harness = await createToolHarness(createWebSearchTool, {
+      WORKSPACE_DIR: dirs.workspace,
+      DATA_DIR: dirs.data,
+      SEARCH_RESCAN_INTERVAL_MS: '0',
+    });
     expect(ids(await search(harness, 'albatross')).sort()).toEqual(['file:alias.txt', 'file:inside.txt']);
     await rejectsWith(harness.call('fetch', { id: 'file:link.txt' }), 'NOT_FOUND');
     await rejectsWith(harness.call('fetch', { id: 'file:linkdir/deep.txt' }), 'NOT_FOUND');
@@ -134,7 +165,7 @@ describe('local index: what is never indexed or fetched', () => {
         'node_modules/pkg/readme.md': 'gannet',
         'build/out.txt': 'gannet',
         'image.png': 'gannet',
-        'blob': Buffer.concat([Buffer.from('gannet '), Buffer.from([0, 1, 2, 3])]),
+        blob: Buffer.concat([Buffer.from('gannet '), Buffer.from([0, 1, 2, 3])]),
         'huge.txt': `gannet ${'x'.repeat(2000)}`,
       },
       { SEARCH_INDEX_EXCLUDE: 'build/**', SEARCH_INDEX_MAX_FILE_BYTES: '1024' },

@@ -40,11 +40,57 @@ const searxngAnswer = {
   query: 'mcp servers',
   number_of_results: 0,
   results: [
-    { url: 'https://modelcontextprotocol.io/', title: 'Model Context Protocol', content: 'An <b>open</b> protocol…', engine: 'duckduckgo', parsed_url: ['https', 'modelcontextprotocol.io', '/', '', '', ''], template: 'default.html', engines: ['duckduckgo'], positions: [1], score: 1, category: 'general' },
-    { url: 'https://modelcontextprotocol.io/', title: 'duplicate', content: '', engine: 'bing', engines: ['bing'], positions: [2], score: 0.5, category: 'general' },
-    { url: 'https://github.com/modelcontextprotocol/servers', title: 'MCP servers', content: 'Reference servers', engine: 'google', engines: ['google'], positions: [3], score: 0.4, category: 'general' },
-    { url: 'magnet:?xt=urn:btih:abc', title: 'not a web page', content: '', engine: 'x', engines: ['x'], positions: [4], score: 0.1, category: 'files' },
-    { url: 'https://example.org/third', title: 'Third', engine: 'google', engines: ['google'], positions: [5], score: 0.1, category: 'general' },
+    {
+      url: 'https://modelcontextprotocol.io/',
+      title: 'Model Context Protocol',
+      content: 'An <b>open</b> protocol…',
+      engine: 'duckduckgo',
+      parsed_url: ['https', 'modelcontextprotocol.io', '/', '', '', ''],
+      template: 'default.html',
+      engines: ['duckduckgo'],
+      positions: [1],
+      score: 1,
+      category: 'general',
+    },
+    {
+      url: 'https://modelcontextprotocol.io/',
+      title: 'duplicate',
+      content: '',
+      engine: 'bing',
+      engines: ['bing'],
+      positions: [2],
+      score: 0.5,
+      category: 'general',
+    },
+    {
+      url: 'https://github.com/modelcontextprotocol/servers',
+      title: 'MCP servers',
+      content: 'Reference servers',
+      engine: 'google',
+      engines: ['google'],
+      positions: [3],
+      score: 0.4,
+      category: 'general',
+    },
+    {
+      url: 'magnet:?xt=urn:btih:abc',
+      title: 'not a web page',
+      content: '',
+      engine: 'x',
+      engines: ['x'],
+      positions: [4],
+      score: 0.1,
+      category: 'files',
+    },
+    {
+      url: 'https://example.org/third',
+      title: 'Third',
+      engine: 'google',
+      engines: ['google'],
+      positions: [5],
+      score: 0.1,
+      category: 'general',
+    },
   ],
   answers: [],
   corrections: [],
@@ -62,8 +108,18 @@ describe('searxng provider (loopback stand-in)', () => {
     const result = await h.call('search', { query: 'mcp servers', limit: 3 });
     expect(result).toEqual({
       results: [
-        { id: 'https://modelcontextprotocol.io/', title: 'Model Context Protocol', url: 'https://modelcontextprotocol.io/', snippet: 'An open protocol…' },
-        { id: 'https://github.com/modelcontextprotocol/servers', title: 'MCP servers', url: 'https://github.com/modelcontextprotocol/servers', snippet: 'Reference servers' },
+        {
+          id: 'https://modelcontextprotocol.io/',
+          title: 'Model Context Protocol',
+          url: 'https://modelcontextprotocol.io/',
+          snippet: 'An open protocol…',
+        },
+        {
+          id: 'https://github.com/modelcontextprotocol/servers',
+          title: 'MCP servers',
+          url: 'https://github.com/modelcontextprotocol/servers',
+          snippet: 'Reference servers',
+        },
         { id: 'https://example.org/third', title: 'Third', url: 'https://example.org/third' },
       ],
     });
@@ -144,8 +200,23 @@ const braveAnswer = {
   web: {
     type: 'search',
     results: [
-      { type: 'search_result', title: 'Introducing the <strong>Model Context Protocol</strong>', url: 'https://www.anthropic.com/news/model-context-protocol', description: 'The <strong>Model Context Protocol</strong> is an open standard…', is_source_local: false, language: 'en', family_friendly: true, profile: { name: 'Anthropic' } },
-      { type: 'search_result', title: 'MCP spec', url: 'https://modelcontextprotocol.io/specification', description: 'Specification', language: 'en' },
+      {
+        type: 'search_result',
+        title: 'Introducing the <strong>Model Context Protocol</strong>',
+        url: 'https://www.anthropic.com/news/model-context-protocol',
+        description: 'The <strong>Model Context Protocol</strong> is an open standard…',
+        is_source_local: false,
+        language: 'en',
+        family_friendly: true,
+        profile: { name: 'Anthropic' },
+      },
+      {
+        type: 'search_result',
+        title: 'MCP spec',
+        url: 'https://modelcontextprotocol.io/specification',
+        description: 'Specification',
+        language: 'en',
+      },
     ],
     family_friendly: true,
   },
@@ -170,15 +241,26 @@ describe('brave provider (loopback stand-in)', () => {
 
   it('sends the key as X-Subscription-Token and maps web results', async () => {
     reply = (_url, req, res) => {
-      if (req.headers['x-subscription-token'] !== BRAVE_KEY) return sendJson(res, 422, braveError(422, 'SUBSCRIPTION_TOKEN_INVALID', 'The provided subscription token is invalid.'));
+      if (req.headers['x-subscription-token'] !== BRAVE_KEY)
+        return sendJson(res, 422, braveError(422, 'SUBSCRIPTION_TOKEN_INVALID', 'The provided subscription token is invalid.'));
       sendJson(res, 200, braveAnswer);
     };
     const h = await tool(env());
     const result = await h.call('search', { query: 'model context protocol' });
     expect(result).toEqual({
       results: [
-        { id: 'https://www.anthropic.com/news/model-context-protocol', title: 'Introducing the Model Context Protocol', url: 'https://www.anthropic.com/news/model-context-protocol', snippet: 'The Model Context Protocol is an open standard…' },
-        { id: 'https://modelcontextprotocol.io/specification', title: 'MCP spec', url: 'https://modelcontextprotocol.io/specification', snippet: 'Specification' },
+        {
+          id: 'https://www.anthropic.com/news/model-context-protocol',
+          title: 'Introducing the Model Context Protocol',
+          url: 'https://www.anthropic.com/news/model-context-protocol',
+          snippet: 'The Model Context Protocol is an open standard…',
+        },
+        {
+          id: 'https://modelcontextprotocol.io/specification',
+          title: 'MCP spec',
+          url: 'https://modelcontextprotocol.io/specification',
+          snippet: 'Specification',
+        },
       ],
     });
     expect(upstream.requests[0]!.headers.accept).toBe('application/json');
@@ -197,7 +279,8 @@ describe('brave provider (loopback stand-in)', () => {
   });
 
   it('reports a rejected key without revealing it', async () => {
-    reply = (_url, _req, res) => sendJson(res, 422, braveError(422, 'SUBSCRIPTION_TOKEN_INVALID', 'The provided subscription token is invalid.'));
+    reply = (_url, _req, res) =>
+      sendJson(res, 422, braveError(422, 'SUBSCRIPTION_TOKEN_INVALID', 'The provided subscription token is invalid.'));
     const h = await tool(env());
     const error = await rejectsWith(h.call('search', { query: 'x' }), 'UPSTREAM_ERROR');
     expect(error.message).toMatch(/BRAVE_API_KEY/);
@@ -207,7 +290,11 @@ describe('brave provider (loopback stand-in)', () => {
 
   it('maps the per-second limit (429 RATE_LIMITED) to RATE_LIMITED with the reset time', async () => {
     reply = (_url, _req, res) =>
-      sendJson(res, 429, braveError(429, 'RATE_LIMITED', 'Request rate limit exceeded for plan.'), { 'x-ratelimit-limit': '1, 15000', 'x-ratelimit-remaining': '0, 14000', 'x-ratelimit-reset': '1, 1419704' });
+      sendJson(res, 429, braveError(429, 'RATE_LIMITED', 'Request rate limit exceeded for plan.'), {
+        'x-ratelimit-limit': '1, 15000',
+        'x-ratelimit-remaining': '0, 14000',
+        'x-ratelimit-reset': '1, 1419704',
+      });
     const h = await tool(env());
     const error = await rejectsWith(h.call('search', { query: 'x' }), 'RATE_LIMITED');
     expect(error.details).toMatchObject({ retryAfterSeconds: 1 });
@@ -216,7 +303,19 @@ describe('brave provider (loopback stand-in)', () => {
 
   it('maps an exhausted quota (429 QUOTA_LIMITED, `errors` array form) to RATE_LIMITED', async () => {
     reply = (_url, _req, res) =>
-      sendJson(res, 429, { type: 'ErrorResponse', errors: [{ id: 'x', code: 'QUOTA_LIMITED', detail: 'Request quota limit exceeded for plan.', status: 429, meta: { component: 'rate_limiter' } }], time: 1 });
+      sendJson(res, 429, {
+        type: 'ErrorResponse',
+        errors: [
+          {
+            id: 'x',
+            code: 'QUOTA_LIMITED',
+            detail: 'Request quota limit exceeded for plan.',
+            status: 429,
+            meta: { component: 'rate_limiter' },
+          },
+        ],
+        time: 1,
+      });
     const h = await tool(env());
     const error = await rejectsWith(h.call('search', { query: 'x' }), 'RATE_LIMITED');
     expect(error.message).toMatch(/quota is used up/);

@@ -47,11 +47,17 @@ describe('resolveTarget (the resolver step of the SSRF guard)', () => {
   });
 
   it('refuses a name answering with an IPv4-mapped IPv6 loopback', async () => {
-    await rejectsWith(resolveTarget(new URL('http://sneaky.example/'), none, stub({ 'sneaky.example': ['::ffff:127.0.0.1'] })), 'FORBIDDEN');
+    await rejectsWith(
+      resolveTarget(new URL('http://sneaky.example/'), none, stub({ 'sneaky.example': ['::ffff:127.0.0.1'] })),
+      'FORBIDDEN',
+    );
   });
 
   it('does not name the resolved address in the error', async () => {
-    const error = await rejectsWith(resolveTarget(new URL('http://intranet.example/'), none, stub({ 'intranet.example': ['10.9.8.7'] })), 'FORBIDDEN');
+    const error = await rejectsWith(
+      resolveTarget(new URL('http://intranet.example/'), none, stub({ 'intranet.example': ['10.9.8.7'] })),
+      'FORBIDDEN',
+    );
     expect(error.message).not.toContain('10.9.8.7');
   });
 

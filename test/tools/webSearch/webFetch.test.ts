@@ -27,7 +27,9 @@ beforeAll(async () => {
     switch (url.pathname) {
       case '/page':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        res.end('<html><head><title>Quarterly report</title><script>alert("x")</script><style>p{}</style></head><body><h1>Revenue</h1><p>Revenue grew <b>12%</b>.</p></body></html>');
+        res.end(
+          '<html><head><title>Quarterly report</title><script>alert("x")</script><style>p{}</style></head><body><h1>Revenue</h1><p>Revenue grew <b>12%</b>.</p></body></html>',
+        );
         return;
       case '/latin1':
         res.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' });
@@ -183,17 +185,24 @@ describe('fetch: the SSRF guard refuses what the server must never call', () => 
 describe('fetch: redirects are checked hop by hop', () => {
   it('follows redirects within allowed hosts and reports the final URL', async () => {
     const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
-    const result = (await h.call('fetch', { id: `http://allowed.test:${server.port}/r1` })) as { url: string; title: string; metadata: Record<string, unknown> };
+    const result = (await h.call('fetch', { id: `http://allowed.test:${server.port}/r1` })) as {
+      url: string;
+      title: string;
+      metadata: Record<string, unknown>;
+    };
     expect(result.url).toBe(`http://allowed.test:${server.port}/page`);
     expect(result.title).toBe('Quarterly report');
     expect(result.metadata.redirects).toBe(2);
   });
 
-  it.each(['/to-loopback', '/to-mapped', '/to-decimal', '/to-other-name'])('refuses a redirect (%s) to a host that is not allowed', async (path) => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
-    await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}${path}` }), 'FORBIDDEN');
-    expect(hits('/secret')).toBe(0);
-  });
+  it.each(['/to-loopback', '/to-mapped', '/to-decimal', '/to-other-name'])(
+    'refuses a redirect (%s) to a host that is not allowed',
+    async (path) => {
+      const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
+      await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}${path}` }), 'FORBIDDEN');
+      expect(hits('/secret')).toBe(0);
+    },
+  );
 
   it('refuses a redirect to a file: URL', async () => {
     const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
@@ -214,7 +223,12 @@ describe('fetch: caps and content', () => {
     const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
     const id = `http://127.0.0.1:${server.port}/page`;
     const result = (await h.call('fetch', { id })) as Record<string, any>;
-    expect(result).toMatchObject({ id, title: 'Quarterly report', url: id, metadata: { source: 'web', contentType: 'text/html', truncated: false } });
+    expect(result).toMatchObject({
+      id,
+      title: 'Quarterly report',
+      url: id,
+      metadata: { source: 'web', contentType: 'text/html', truncated: false },
+    });
     expect(result.text).toContain('Revenue grew 12%.');
     expect(result.text).not.toMatch(/<|alert|p\{\}/);
     expect(h.registry.byMcpName('fetch')!.validateOutput(result)).toBe(true);
@@ -228,21 +242,30 @@ describe('fetch: caps and content', () => {
 
   it('keeps at most FETCH_MAX_BYTES and says the text was truncated', async () => {
     const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_MAX_BYTES: '1024' });
-    const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/big` })) as { text: string; metadata: Record<string, unknown> };
+    const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/big` })) as {
+      text: string;
+      metadata: Record<string, unknown>;
+    };
     expect(result.text).toHaveLength(1024);
     expect(result.metadata.truncated).toBe(true);
   });
 
   it('stops reading a body that never ends once the cap is reached', async () => {
     const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_MAX_BYTES: '8192', FETCH_TIMEOUT_MS: '10000' });
-    const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/endless` })) as { text: string; metadata: Record<string, unknown> };
+    const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/endless` })) as {
+      text: string;
+      metadata: Record<string, unknown>;
+    };
     expect(result.text).toHaveLength(8192);
     expect(result.metadata.truncated).toBe(true);
   });
 
   it('caps decompressed bytes, so a gzip bomb stays small', async () => {
     const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_MAX_BYTES: '4096' });
-    const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/bomb` })) as { text: string; metadata: Record<string, unknown> };
+    const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/bomb` })) as {
+      text: string;
+      metadata: Record<string, unknown>;
+    };
     expect(result.text).toBe('a'.repeat(4096));
     expect(result.metadata.truncated).toBe(true);
   });

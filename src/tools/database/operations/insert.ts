@@ -26,7 +26,7 @@ export function insertOperation(db: DbContext) {
     description:
       `Insert one or more rows (up to ${MAX_RECORDS}) into a table, all in one transaction: either every row is inserted or none. ` +
       'Each record maps column names (as describe_table shows them) to values; omitted columns get their defaults. ' +
-      'Values are always sent as bound parameters. Returns the new rows\' primary-key values in record order (empty objects for tables without a primary key).',
+      "Values are always sent as bound parameters. Returns the new rows' primary-key values in record order (empty objects for tables without a primary key).",
     inputSchema: {
       type: 'object',
       properties: {

@@ -32,7 +32,13 @@ export function queryOperation(db: DbContext) {
       type: 'object',
       properties: {
         sql: { type: 'string', minLength: 1, maxLength: MAX_SQL_LENGTH, description: 'One SQL statement that returns rows.' },
-        params: { type: 'array', items: scalar, maxItems: MAX_PARAMS, default: [], description: `Values for the ${placeholders} placeholders, in order.` },
+        params: {
+          type: 'array',
+          items: scalar,
+          maxItems: MAX_PARAMS,
+          default: [],
+          description: `Values for the ${placeholders} placeholders, in order.`,
+        },
         max_rows: { type: 'integer', minimum: 1, maximum: maxRows, description: `Return at most this many rows (default ${maxRows}).` },
       },
       required: ['sql'],

@@ -74,7 +74,10 @@ export function updateOperation(db: DbContext) {
       const allRows = params.all_rows ?? false;
       // Security: an update without conditions changes every row; it needs an explicit all_rows.
       if (where.length === 0 && !allRows) {
-        throw new ToolError('FORBIDDEN', `Refused: update without a where would change every row of ${JSON.stringify(params.table)}. Pass a where, or all_rows: true if you really mean every row.`);
+        throw new ToolError(
+          'FORBIDDEN',
+          `Refused: update without a where would change every row of ${JSON.stringify(params.table)}. Pass a where, or all_rows: true if you really mean every row.`,
+        );
       }
       if (where.length > 0 && allRows) {
         throw new ToolError('INVALID_PARAMS', 'Pass either a where or all_rows: true, not both.');
@@ -82,7 +85,11 @@ export function updateOperation(db: DbContext) {
       const table = await db.access.forWrite(params.table);
       const description = await db.backend.describeTable(table);
       db.access.checkColumns(description, Object.keys(params.set), 'set');
-      db.access.checkColumns(description, where.map((c) => c.column), 'where');
+      db.access.checkColumns(
+        description,
+        where.map((c) => c.column),
+        'where',
+      );
       const updated = await db.backend.update(table, params.set, where, ctx.signal);
       return { table: table.name, updated };
     },

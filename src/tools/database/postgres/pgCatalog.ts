@@ -18,7 +18,11 @@ export async function listPgTables(client: pg.ClientBase | pg.Pool): Promise<Tab
       AND n.nspname = ANY (current_schemas(false))
       AND (has_any_column_privilege(c.oid, 'SELECT') OR has_table_privilege(c.oid, 'INSERT') OR has_any_column_privilege(c.oid, 'UPDATE'))
     ORDER BY array_position(current_schemas(false), n.nspname), c.relname`);
-  return rows.map((r) => ({ name: displayName(r.schema, r.name, r.current), kind: r.kind, sqlName: `${quoteIdent(r.schema)}.${quoteIdent(r.name)}` }));
+  return rows.map((r) => ({
+    name: displayName(r.schema, r.name, r.current),
+    kind: r.kind,
+    sqlName: `${quoteIdent(r.schema)}.${quoteIdent(r.name)}`,
+  }));
 }
 
 /** Every table outside the system schemas that the role may SELECT from, named as listPgTables names them. */

@@ -41,18 +41,25 @@ export function pgToolError(error: unknown, ctx: PgErrorContext): ToolError {
   if (code === '0A000' && /data-modifying/i.test(message)) return refuse.write('a data-modifying statement inside WITH');
   if (code === '25006') {
     if (ctx.phase === 'query') return refuse.write(message);
-    return new ToolError('FORBIDDEN', `Refused by the database: ${message}. The server's database role is read-only (default_transaction_read_only), so insert and update cannot work.`);
+    return new ToolError(
+      'FORBIDDEN',
+      `Refused by the database: ${message}. The server's database role is read-only (default_transaction_read_only), so insert and update cannot work.`,
+    );
   }
   if (code === '25001' || code === '25P01') return refuse.readOnlyMode(message);
   if (code === '42501') return refuse.privilege(message);
   if (code === '57014') return ctx.aborted ? refuse.cancelled() : refuse.timeout(ctx.timeoutMs);
-  if (klass === '23') return new ToolError('CONFLICT', `The database refused the change: ${message}${error.detail ? ` (${error.detail})` : ''}.`);
+  if (klass === '23')
+    return new ToolError('CONFLICT', `The database refused the change: ${message}${error.detail ? ` (${error.detail})` : ''}.`);
   if (code === '08P01') return sqlError(message, 'params bind to $1, $2 … in order.');
   if (['08', '53', '57', '58', 'XX'].includes(klass)) {
     return new ToolError('UNAVAILABLE', `The PostgreSQL server could not run the statement (${code}); retry later.`);
   }
   if (['42', '22', '0A', '21', '2B', '2F', '38', '39', '44', '54', '55', 'P0'].includes(klass)) {
-    return sqlError(message, ctx.phase === 'query' ? 'query accepts one read-only SELECT, WITH … SELECT, VALUES or TABLE statement; params bind to $1, $2 ….' : '');
+    return sqlError(
+      message,
+      ctx.phase === 'query' ? 'query accepts one read-only SELECT, WITH … SELECT, VALUES or TABLE statement; params bind to $1, $2 ….' : '',
+    );
   }
   return new ToolError('UPSTREAM_ERROR', `The database reported an error: ${message}.`);
 }

@@ -4,7 +4,9 @@ import type { Logger } from 'winston';
 
 // Dates and times stay the text PostgreSQL sends: converting `timestamp` (no zone) through a JS
 // Date would silently shift it by the server's local offset.
-const AS_TEXT = new Set([1082 /* date */, 1083 /* time */, 1114 /* timestamp */, 1184 /* timestamptz */, 1266 /* timetz */, 1186 /* interval */]);
+const AS_TEXT = new Set([
+  1082 /* date */, 1083 /* time */, 1114 /* timestamp */, 1184 /* timestamptz */, 1266 /* timetz */, 1186 /* interval */,
+]);
 const INT8 = 20;
 
 function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {

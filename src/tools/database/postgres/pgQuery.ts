@@ -32,7 +32,14 @@ async function columnTypes(client: pg.PoolClient, fields: pg.FieldDef[], names: 
  * is always rolled back, as a single extended-protocol statement (the server rejects a second
  * statement), behind a cursor that is fetched only up to max_rows + 1 rows.
  */
-export async function runPgQuery(session: Session, sql: string, params: Scalar[], limits: QueryLimits, signal: AbortSignal, names: TypeNames): Promise<QueryResult> {
+export async function runPgQuery(
+  session: Session,
+  sql: string,
+  params: Scalar[],
+  limits: QueryLimits,
+  signal: AbortSignal,
+  names: TypeNames,
+): Promise<QueryResult> {
   const { client } = session;
   const deadline = Date.now() + limits.timeoutMs;
   const text = PREFIX + sql;
@@ -83,6 +90,11 @@ export async function runPgQuery(session: Session, sql: string, params: Scalar[]
       };
     });
   } catch (error) {
-    throw pgToolError(error, { phase: 'query', timeoutMs: limits.timeoutMs, aborted: signal.aborted, sent: { text, sqlStart: PREFIX.length } });
+    throw pgToolError(error, {
+      phase: 'query',
+      timeoutMs: limits.timeoutMs,
+      aborted: signal.aborted,
+      sent: { text, sqlStart: PREFIX.length },
+    });
   }
 }

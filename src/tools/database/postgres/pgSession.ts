@@ -49,7 +49,9 @@ export async function withSession<T>(
       try {
         // Security: the time limit is the database's own; a number we computed, never caller text.
         // One round trip: both statements are ours, sent as one simple query.
-        await client.query(`${mode === 'read only' ? 'BEGIN READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`);
+        await client.query(
+          `${mode === 'read only' ? 'BEGIN READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`,
+        );
         const result = await body();
         await client.query(end + after);
         return result;

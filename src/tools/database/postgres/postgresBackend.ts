@@ -45,10 +45,17 @@ export class PostgresBackend implements DatabaseBackend {
 
   async query(sql: string, params: Scalar[], limits: QueryLimits, signal: AbortSignal): Promise<QueryResult> {
     await this.guard(true);
-    return withSession(this.pool, signal, this.cancelBackend, (session) => runPgQuery(session, sql, params, limits, signal, this.typeNames));
+    return withSession(this.pool, signal, this.cancelBackend, (session) =>
+      runPgQuery(session, sql, params, limits, signal, this.typeNames),
+    );
   }
 
-  async insert(table: TableRef, primaryKey: string[], records: Record<string, JsonValue>[], signal: AbortSignal): Promise<Record<string, JsonValue>[]> {
+  async insert(
+    table: TableRef,
+    primaryKey: string[],
+    records: Record<string, JsonValue>[],
+    signal: AbortSignal,
+  ): Promise<Record<string, JsonValue>[]> {
     await this.guard(false);
     return this.write(signal, async (client) => {
       const keys: Record<string, JsonValue>[] = [];
@@ -101,9 +108,17 @@ export class PostgresBackend implements DatabaseBackend {
         throw pgToolError(error, { phase: 'catalog', timeoutMs: this.options.statementTimeoutMs, aborted: false });
       });
       this.roleCheck = { at: now, report };
-      report.then((r) => {
-        if (r.privileged.length > 0) this.options.logger.warn('database role is privileged', { role: r.role, privileged: r.privileged, allowed: this.options.allowPrivilegedRole });
-      }, () => {});
+      report.then(
+        (r) => {
+          if (r.privileged.length > 0)
+            this.options.logger.warn('database role is privileged', {
+              role: r.role,
+              privileged: r.privileged,
+              allowed: this.options.allowPrivilegedRole,
+            });
+        },
+        () => {},
+      );
     }
     return this.roleCheck.report;
   }
@@ -113,7 +128,11 @@ export class PostgresBackend implements DatabaseBackend {
    * free connection while the statement to cancel holds one.
    */
   private readonly cancelBackend = async (pid: number): Promise<void> => {
-    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000, application_name: 'mcp-tool-server-cancel' });
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: 5_000,
+      application_name: 'mcp-tool-server-cancel',
+    });
     client.on('error', () => {});
     try {
       await client.connect();

@@ -42,7 +42,7 @@ export function readListError(report: RoleReport): ToolError {
   return new ToolError(
     'FORBIDDEN',
     `query is disabled: DB_READ_TABLES is set, but the database role "${report.role}" can also read ${shown}. On PostgreSQL the allow-list ` +
-      'for free-form SQL is enforced by the role\'s privileges, so the operator must revoke SELECT on those tables (or list them). ' +
+      "for free-form SQL is enforced by the role's privileges, so the operator must revoke SELECT on those tables (or list them). " +
       'list_tables, describe_table, insert and update still work.',
   );
 }

@@ -66,7 +66,10 @@ export function deleteFileOperation(tool: FsContext) {
             if (!stat) throw toFsToolError(Object.assign(new Error('missing'), { code: 'ENOENT' }), display);
             if (stat.isDirectory()) {
               if (!recursive) {
-                throw new ToolError('INVALID_PARAMS', `${quote(display)} is a folder; pass "recursive": true to delete it with everything inside.`);
+                throw new ToolError(
+                  'INVALID_PARAMS',
+                  `${quote(display)} is a folder; pass "recursive": true to delete it with everything inside.`,
+                );
               }
               // fs.rm removes links inside the folder as links; it never descends through them.
               await fs.rm(target, { recursive: true });

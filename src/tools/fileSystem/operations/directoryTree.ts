@@ -33,7 +33,8 @@ export const excludeParam = {
   maxItems: 50,
   items: { type: 'string', minLength: 1, maxLength: 500 },
   default: [],
-  description: 'Glob patterns to skip, relative to the folder (e.g. "node_modules", "*.log", "build/**"); a pattern without "/" matches a name at any depth. Skipped folders are not entered.',
+  description:
+    'Glob patterns to skip, relative to the folder (e.g. "node_modules", "*.log", "build/**"); a pattern without "/" matches a name at any depth. Skipped folders are not entered.',
 };
 
 export function directoryTreeOperation(tool: FsContext) {

@@ -96,28 +96,50 @@ export function editFileOperation(tool: FsContext) {
             if (!current) throw toFsToolError(Object.assign(new Error('missing'), { code: 'ENOENT' }), display);
             assertWritableTarget(current, display);
             const { handle, stat } = await openChildFile(dir, name, display);
-            const before = await readAll(handle, maxWriteBytes, () =>
-              new ToolError('PAYLOAD_TOO_LARGE', `${quote(display)} is larger than the ${maxWriteBytes}-byte edit limit; it cannot be edited through this tool.`),
+            const before = await readAll(
+              handle,
+              maxWriteBytes,
+              () =>
+                new ToolError(
+                  'PAYLOAD_TOO_LARGE',
+                  `${quote(display)} is larger than the ${maxWriteBytes}-byte edit limit; it cannot be edited through this tool.`,
+                ),
             ).finally(() => handle.close().catch(() => {}));
             const beforeEtag = etagOf(before);
             if (params.if_match !== undefined && !etagMatches(params.if_match, beforeEtag)) {
-              throw new ToolError('CONFLICT', `${quote(display)} changed since you read it (its etag differs); nothing was written. Read it again and redo the edits.`);
+              throw new ToolError(
+                'CONFLICT',
+                `${quote(display)} changed since you read it (its etag differs); nothing was written. Read it again and redo the edits.`,
+              );
             }
             let oldText: string;
             try {
               oldText = new TextDecoder('utf-8', { fatal: true }).decode(before);
             } catch {
-              throw new ToolError('INVALID_PARAMS', `${quote(display)} is not UTF-8 text, so it cannot be edited; use write_file to replace it.`);
+              throw new ToolError(
+                'INVALID_PARAMS',
+                `${quote(display)} is not UTF-8 text, so it cannot be edited; use write_file to replace it.`,
+              );
             }
             const newText = applyEdits(oldText, params.edits, display);
             const after = Buffer.from(newText, 'utf8');
             if (after.length > maxWriteBytes) {
-              throw new ToolError('PAYLOAD_TOO_LARGE', `After the edits ${quote(display)} would be ${after.length} bytes, over the ${maxWriteBytes}-byte write limit.`);
+              throw new ToolError(
+                'PAYLOAD_TOO_LARGE',
+                `After the edits ${quote(display)} would be ${after.length} bytes, over the ${maxWriteBytes}-byte write limit.`,
+              );
             }
             let diff = unifiedDiff(resolved.requested, oldText, newText);
             const diffTruncated = diff.length > maxReadBytes;
             if (diffTruncated) diff = `${diff.slice(0, maxReadBytes)}\n… (diff cut at ${maxReadBytes} characters)\n`;
-            const summary = { path: resolved.requested, dry_run: dryRun, applied: params.edits.length, diff, diff_truncated: diffTruncated, size: after.length };
+            const summary = {
+              path: resolved.requested,
+              dry_run: dryRun,
+              applied: params.edits.length,
+              diff,
+              diff_truncated: diffTruncated,
+              size: after.length,
+            };
             if (dryRun) return { ...summary, etag: beforeEtag };
             throwIfAborted(ctx.signal);
             await atomicWrite(dir, name, after, { mode: stat.mode & 0o7777, signal: ctx.signal, hooks: tool.hooks });

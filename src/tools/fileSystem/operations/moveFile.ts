@@ -63,7 +63,10 @@ export function moveFileOperation(tool: FsContext) {
       if (to.rel === '') throw rootRefused(params.destination);
       if (!from.stat) throw toFsToolError(Object.assign(new Error('missing'), { code: 'ENOENT' }), params.source);
       if (to.missing.length > 1) {
-        throw new ToolError('NOT_FOUND', `The folder for ${quote(params.destination)} does not exist; create it with create_directory first.`);
+        throw new ToolError(
+          'NOT_FOUND',
+          `The folder for ${quote(params.destination)} does not exist; create it with create_directory first.`,
+        );
       }
       if (from.abs === to.abs) return { source: from.requested, destination: to.requested, overwritten: false };
       if (to.rel.startsWith(`${from.rel}/`)) {
@@ -78,13 +81,22 @@ export function moveFileOperation(tool: FsContext) {
               const existing = await lstatOrNull(toDir.child(toName));
               if (existing) {
                 if (!overwrite) {
-                  throw new ToolError('CONFLICT', `${quote(params.destination)} already exists. Pass "overwrite": true to replace it, or choose another name.`);
+                  throw new ToolError(
+                    'CONFLICT',
+                    `${quote(params.destination)} already exists. Pass "overwrite": true to replace it, or choose another name.`,
+                  );
                 }
                 if (existing.isDirectory()) {
-                  throw new ToolError('CONFLICT', `${quote(params.destination)} is a folder; overwrite never replaces folders. Delete it first or choose another name.`);
+                  throw new ToolError(
+                    'CONFLICT',
+                    `${quote(params.destination)} is a folder; overwrite never replaces folders. Delete it first or choose another name.`,
+                  );
                 }
                 if (source.isDirectory()) {
-                  throw new ToolError('CONFLICT', `${quote(params.destination)} exists and is not a folder, so the folder ${quote(params.source)} cannot replace it.`);
+                  throw new ToolError(
+                    'CONFLICT',
+                    `${quote(params.destination)} exists and is not a folder, so the folder ${quote(params.source)} cannot replace it.`,
+                  );
                 }
               }
               await fs.rename(fromDir.child(fromName), toDir.child(toName));

@@ -47,11 +47,19 @@ function selectionOf(p: ReadFileParams): LineSelection {
 }
 
 /** Reads one file as read_file does; shared with read_multiple_files. */
-export async function readFileContent(tool: FsContext, p: ReadFileParams, ctx: CallContext, maxBytes = tool.config.maxReadBytes): Promise<ReadFileResult> {
+export async function readFileContent(
+  tool: FsContext,
+  p: ReadFileParams,
+  ctx: CallContext,
+  maxBytes = tool.config.maxReadBytes,
+): Promise<ReadFileResult> {
   const encoding = p.encoding ?? 'utf8';
   const selection = selectionOf(p);
   if (encoding === 'base64' && selection.kind !== 'all') {
-    throw new ToolError('INVALID_PARAMS', 'offset, limit, head and tail count lines of text; with encoding "base64" the whole file is returned, so leave them out.');
+    throw new ToolError(
+      'INVALID_PARAMS',
+      'offset, limit, head and tail count lines of text; with encoding "base64" the whole file is returned, so leave them out.',
+    );
   }
   const resolved = await tool.ws.resolveExisting(p.path, { followFinal: true });
   const { handle, stat } = await tool.ws.openFile(resolved);
@@ -64,8 +72,10 @@ export async function readFileContent(tool: FsContext, p: ReadFileParams, ctx: C
           `${quote(p.path)} is ${mib(stat.size)}, over the ${mib(maxBytes)} read limit; base64 reads return whole files only, so this file cannot be read through this tool.`,
         );
       }
-      const data = await readAll(handle, maxBytes, () =>
-        new ToolError('PAYLOAD_TOO_LARGE', `${quote(p.path)} grew past the ${mib(maxBytes)} read limit while being read.`),
+      const data = await readAll(
+        handle,
+        maxBytes,
+        () => new ToolError('PAYLOAD_TOO_LARGE', `${quote(p.path)} grew past the ${mib(maxBytes)} read limit while being read.`),
       );
       return { ...base, size: data.length, content: data.toString('base64'), etag: etagOf(data), truncated: false };
     }
@@ -126,7 +136,12 @@ export function readFileOperation(tool: FsContext) {
       type: 'object',
       properties: {
         path: pathParam('File to read.'),
-        encoding: { type: 'string', enum: ['utf8', 'base64'], default: 'utf8', description: '"utf8" for text (default) or "base64" for the raw bytes of any file.' },
+        encoding: {
+          type: 'string',
+          enum: ['utf8', 'base64'],
+          default: 'utf8',
+          description: '"utf8" for text (default) or "base64" for the raw bytes of any file.',
+        },
         offset: { type: 'integer', minimum: 0, description: 'Lines to skip from the start (0 = start at line 1). Combine with limit.' },
         limit: { type: 'integer', minimum: 1, description: 'Most lines to return, starting after offset.' },
         head: { type: 'integer', minimum: 1, description: 'Return only the first N lines.' },

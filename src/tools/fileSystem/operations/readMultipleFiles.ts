@@ -37,7 +37,13 @@ export function readMultipleFilesOperation(tool: FsContext) {
     inputSchema: {
       type: 'object',
       properties: {
-        paths: { type: 'array', items: pathParam('A file to read.'), minItems: 1, maxItems: maxMultiRead, description: 'Files to read, in the order you want them back.' },
+        paths: {
+          type: 'array',
+          items: pathParam('A file to read.'),
+          minItems: 1,
+          maxItems: maxMultiRead,
+          description: 'Files to read, in the order you want them back.',
+        },
       },
       required: ['paths'],
       additionalProperties: false,
@@ -84,7 +90,14 @@ export function readMultipleFilesOperation(tool: FsContext) {
       for (const path of params.paths) {
         if (budget <= 0) {
           truncated = true;
-          files.push({ path, ok: false, error: { code: 'PAYLOAD_TOO_LARGE', message: 'Skipped: the combined size limit of this call was reached. Read this file with read_file.' } });
+          files.push({
+            path,
+            ok: false,
+            error: {
+              code: 'PAYLOAD_TOO_LARGE',
+              message: 'Skipped: the combined size limit of this call was reached. Read this file with read_file.',
+            },
+          });
           continue;
         }
         try {
@@ -94,10 +107,21 @@ export function readMultipleFilesOperation(tool: FsContext) {
         } catch (error) {
           const e = toToolError(error);
           if (e.code === 'CANCELLED' || e.code === 'TIMEOUT') throw e;
-          if (e.code === 'INTERNAL_ERROR') ctx.logger.error('read_multiple_files item failed', { requestId: ctx.requestId, error: error instanceof Error ? error.message : String(error) });
+          if (e.code === 'INTERNAL_ERROR')
+            ctx.logger.error('read_multiple_files item failed', {
+              requestId: ctx.requestId,
+              error: error instanceof Error ? error.message : String(error),
+            });
           if (e.code === 'PAYLOAD_TOO_LARGE' && budget < maxReadBytes) {
             truncated = true;
-            files.push({ path, ok: false, error: { code: e.code, message: 'Skipped: it does not fit in what is left of this call\'s combined size limit. Read it with read_file.' } });
+            files.push({
+              path,
+              ok: false,
+              error: {
+                code: e.code,
+                message: "Skipped: it does not fit in what is left of this call's combined size limit. Read it with read_file.",
+              },
+            });
             continue;
           }
           files.push({ path, ok: false, error: { code: e.code, message: e.message } });

@@ -76,7 +76,8 @@ export function searchFilesOperation(tool: FsContext) {
       const matches = compileGlobs([params.pattern], 'pattern');
       const exclude = compileGlobs(params.exclude ?? [], 'exclude');
       const resolved = await tool.ws.resolveExisting(display, { followFinal: true });
-      if (!resolved.stat.isDirectory()) throw new ToolError('INVALID_PARAMS', `${quote(display)} is not a folder; search_files searches inside a folder.`);
+      if (!resolved.stat.isDirectory())
+        throw new ToolError('INVALID_PARAMS', `${quote(display)} is not a folder; search_files searches inside a folder.`);
       const found: Result['matches'] = [];
       let truncated = false;
       let folders = 0;
@@ -84,7 +85,12 @@ export function searchFilesOperation(tool: FsContext) {
         folders++;
         if (folders % 100 === 0) ctx.progress({ progress: folders, message: `searched ${folders} folders, ${found.length} matches` });
       };
-      for await (const entry of walk(tool.ws, resolved.abs, display, { maxDepth: SEARCH_MAX_DEPTH, exclude, signal: ctx.signal, onFolder })) {
+      for await (const entry of walk(tool.ws, resolved.abs, display, {
+        maxDepth: SEARCH_MAX_DEPTH,
+        exclude,
+        signal: ctx.signal,
+        onFolder,
+      })) {
         if (!matches(entry.rel)) continue;
         if (found.length >= limit) {
           truncated = true;

@@ -42,7 +42,12 @@ export function writeFileOperation(tool: FsContext) {
       properties: {
         path: pathParam('File to create or replace.'),
         content: { type: 'string', description: 'The complete new content.' },
-        encoding: { type: 'string', enum: ['utf8', 'base64'], default: 'utf8', description: '"utf8" (default) writes content as text; "base64" decodes it to bytes first.' },
+        encoding: {
+          type: 'string',
+          enum: ['utf8', 'base64'],
+          default: 'utf8',
+          description: '"utf8" (default) writes content as text; "base64" decodes it to bytes first.',
+        },
         if_match: etagParam,
         create_parents: { type: 'boolean', default: false, description: 'Create missing parent folders.' },
       },
@@ -69,38 +74,46 @@ export function writeFileOperation(tool: FsContext) {
       const data = decodeContent(params.content, params.encoding ?? 'utf8', maxWriteBytes, display);
       const resolved = await tool.ws.resolve(display, { followFinal: false });
       const createdDirs: string[] = [];
-      const outcome = await tool.ws.lock.run([resolved.abs], async () => {
-        const { dir, name, created } = await tool.ws.openParentFor(resolved, params.create_parents ?? false);
-        createdDirs.push(...created);
-        try {
-          return await withFsErrors(display, async () => {
-            const current = await lstatOrNull(dir.child(name));
-            assertWritableTarget(current, display);
-            if (params.if_match !== undefined) {
-              if (!current) {
-                throw new ToolError('CONFLICT', `${quote(display)} does not exist, so it cannot match the given etag; nothing was written. Omit if_match to create it.`);
+      const outcome = await tool.ws.lock
+        .run([resolved.abs], async () => {
+          const { dir, name, created } = await tool.ws.openParentFor(resolved, params.create_parents ?? false);
+          createdDirs.push(...created);
+          try {
+            return await withFsErrors(display, async () => {
+              const current = await lstatOrNull(dir.child(name));
+              assertWritableTarget(current, display);
+              if (params.if_match !== undefined) {
+                if (!current) {
+                  throw new ToolError(
+                    'CONFLICT',
+                    `${quote(display)} does not exist, so it cannot match the given etag; nothing was written. Omit if_match to create it.`,
+                  );
+                }
+                const { handle } = await openChildFile(dir, name, display);
+                const actual = await etagOfHandle(handle, ctx.signal).finally(() => handle.close().catch(() => {}));
+                if (!etagMatches(params.if_match, actual)) {
+                  throw new ToolError(
+                    'CONFLICT',
+                    `${quote(display)} changed since you read it (its etag differs); nothing was written. Read it again, then retry with the new etag.`,
+                  );
+                }
               }
-              const { handle } = await openChildFile(dir, name, display);
-              const actual = await etagOfHandle(handle, ctx.signal).finally(() => handle.close().catch(() => {}));
-              if (!etagMatches(params.if_match, actual)) {
-                throw new ToolError('CONFLICT', `${quote(display)} changed since you read it (its etag differs); nothing was written. Read it again, then retry with the new etag.`);
-              }
-            }
-            throwIfAborted(ctx.signal);
-            const stat = await atomicWrite(dir, name, data, {
-              mode: current ? current.mode & 0o7777 : undefined,
-              signal: ctx.signal,
-              hooks: tool.hooks,
+              throwIfAborted(ctx.signal);
+              const stat = await atomicWrite(dir, name, data, {
+                mode: current ? current.mode & 0o7777 : undefined,
+                signal: ctx.signal,
+                hooks: tool.hooks,
+              });
+              return { stat, existed: current !== null };
             });
-            return { stat, existed: current !== null };
-          });
-        } finally {
-          await dir.close().catch(() => {});
-        }
-      }).finally(async () => {
-        // Folders made for this write exist even if the write itself then failed.
-        for (const dirPath of createdDirs) await tool.emit({ kind: 'mkdir', path: dirPath });
-      });
+          } finally {
+            await dir.close().catch(() => {});
+          }
+        })
+        .finally(async () => {
+          // Folders made for this write exist even if the write itself then failed.
+          for (const dirPath of createdDirs) await tool.emit({ kind: 'mkdir', path: dirPath });
+        });
       await tool.emit({ kind: 'write', path: resolved.rel });
       return {
         path: resolved.requested,

@@ -9,7 +9,10 @@ import path from 'node:path';
  */
 export function normalizeRelPath(input: string): string | undefined {
   if (input.includes('\0')) return undefined;
-  const segments = input.replace(/^\/+/, '').split('/').filter((s) => s !== '' && s !== '.');
+  const segments = input
+    .replace(/^\/+/, '')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
   // Security: no parent segments at all, so an id can never name a file outside the workspace.
   if (segments.some((s) => s === '..')) return undefined;
   return segments.join('/');

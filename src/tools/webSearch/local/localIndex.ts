@@ -95,9 +95,11 @@ export class LocalIndex {
 
   /** Starts the first scan in the background and, when intervalMs > 0, periodic rescans. */
   start(rescanIntervalMs: number): void {
-    this.firstScan ??= this.scan().catch(() => undefined).finally(() => {
-      this.firstScanDone = true;
-    });
+    this.firstScan ??= this.scan()
+      .catch(() => undefined)
+      .finally(() => {
+        this.firstScanDone = true;
+      });
     if (rescanIntervalMs > 0 && !this.timer) {
       this.timer = setInterval(() => void this.scan().catch(() => undefined), rescanIntervalMs);
       this.timer.unref(); // never keeps the process alive on its own
@@ -220,7 +222,10 @@ export class LocalIndex {
       }
     }
     await this.indexBatch(root, batch, undefined);
-    await this.removeIfGone(root, [rel, ...this.store.pathsUnder(rel)].filter((p) => !seen.has(p)));
+    await this.removeIfGone(
+      root,
+      [rel, ...this.store.pathsUnder(rel)].filter((p) => !seen.has(p)),
+    );
   }
 
   /** Reads the batch's changed files, then writes them in one transaction, under the queue. */
@@ -327,14 +332,19 @@ export class LocalIndex {
   async read(relInput: string): Promise<LocalDocument> {
     const rel = normalizeRelPath(relInput);
     // The message does not echo the id: it may hold whatever path a caller tried.
-    const notFound = () => new ToolError('NOT_FOUND', 'No workspace document has this id. Use an id exactly as search returned it, or search again.');
+    const notFound = () =>
+      new ToolError('NOT_FOUND', 'No workspace document has this id. Use an id exactly as search returned it, or search again.');
     if (!rel || !this.filter.file(rel)) throw notFound();
     const root = await this.root();
     if (!root) throw notFound();
     const loaded = await this.load(root, rel);
     if (loaded.kind === 'missing') throw notFound();
     if (loaded.kind === 'too_large') {
-      throw new ToolError('PAYLOAD_TOO_LARGE', `"${rel}" is ${loaded.size} bytes, more than the ${this.maxFileBytes} bytes fetch returns.`, { size: loaded.size, limit: this.maxFileBytes });
+      throw new ToolError(
+        'PAYLOAD_TOO_LARGE',
+        `"${rel}" is ${loaded.size} bytes, more than the ${this.maxFileBytes} bytes fetch returns.`,
+        { size: loaded.size, limit: this.maxFileBytes },
+      );
     }
     if (loaded.kind === 'binary') throw new ToolError('NOT_FOUND', `"${rel}" is not a text document.`);
     const doc = extractDocument(rel, loaded.source);

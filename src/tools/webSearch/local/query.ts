@@ -13,7 +13,10 @@ export interface MatchExpressions {
  * syntax in the input (`NEAR`, `col:`, `*`, `^`, unbalanced quotes) is plain text, never syntax.
  */
 export function matchExpressions(query: string): MatchExpressions | undefined {
-  const words = query.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu);
+  const words = query
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu);
   if (!words) return undefined;
   const terms = [...new Set(words)].slice(0, MAX_TERMS).map((w) => `"${w}"`);
   return { all: terms.join(' AND '), any: terms.join(' OR ') };

@@ -65,7 +65,8 @@ function toHits(results: Array<Record<string, unknown>>, limit: number, secrets:
     if (typeof url !== 'string' || !/^https?:\/\//i.test(url) || seen.has(url)) continue;
     seen.add(url);
     const title = typeof result.title === 'string' && result.title.trim() ? htmlFragmentToText(redact(result.title, secrets)) : url;
-    const snippet = typeof result.description === 'string' ? upstreamDetail(htmlFragmentToText(result.description), secrets, 500) : undefined;
+    const snippet =
+      typeof result.description === 'string' ? upstreamDetail(htmlFragmentToText(result.description), secrets, 500) : undefined;
     hits.push({ id: url, title, url, ...(snippet ? { snippet } : {}) });
   }
   return hits;
@@ -79,18 +80,41 @@ function braveError(status: number, headers: Headers, body: unknown, secrets: st
   logger.warn('brave search failed', { status, code });
   const details = { provider: 'brave', status, ...(code ? { code } : {}) };
 
-  if (status === 401 || status === 403 || code === 'SUBSCRIPTION_TOKEN_INVALID' || code === 'SUBSCRIPTION_TOKEN_MISSING' || code === 'SUBSCRIPTION_NOT_FOUND') {
-    return new ToolError('UPSTREAM_ERROR', `Brave Search rejected this server's API key (${code ?? `HTTP ${status}`}). The operator must check BRAVE_API_KEY; meanwhile use another provider.`, details);
+  if (
+    status === 401 ||
+    status === 403 ||
+    code === 'SUBSCRIPTION_TOKEN_INVALID' ||
+    code === 'SUBSCRIPTION_TOKEN_MISSING' ||
+    code === 'SUBSCRIPTION_NOT_FOUND'
+  ) {
+    return new ToolError(
+      'UPSTREAM_ERROR',
+      `Brave Search rejected this server's API key (${code ?? `HTTP ${status}`}). The operator must check BRAVE_API_KEY; meanwhile use another provider.`,
+      details,
+    );
   }
   if (status === 429) {
     // X-RateLimit-Reset lists seconds until each window (per second, per month) resets.
     const reset = Number(headers.get('x-ratelimit-reset')?.split(',')[0]?.trim());
     const retry = Number.isFinite(reset) && reset > 0 ? { retryAfterSeconds: reset } : {};
-    const why = code === 'QUOTA_LIMITED' ? "this server's Brave Search quota is used up for the current period" : 'too many searches in a short time';
-    return new ToolError('RATE_LIMITED', `Brave Search refused the request: ${why}. Try again later${retry.retryAfterSeconds ? ` (in about ${retry.retryAfterSeconds} s)` : ''}, or use another provider.`, { ...details, ...retry });
+    const why =
+      code === 'QUOTA_LIMITED' ? "this server's Brave Search quota is used up for the current period" : 'too many searches in a short time';
+    return new ToolError(
+      'RATE_LIMITED',
+      `Brave Search refused the request: ${why}. Try again later${retry.retryAfterSeconds ? ` (in about ${retry.retryAfterSeconds} s)` : ''}, or use another provider.`,
+      { ...details, ...retry },
+    );
   }
   if (status === 422 || status === 400) {
-    return new ToolError('INVALID_PARAMS', `Brave Search rejected the query${detail ? `: ${detail}` : ''}. Brave accepts at most 400 characters and 50 words.`, details);
+    return new ToolError(
+      'INVALID_PARAMS',
+      `Brave Search rejected the query${detail ? `: ${detail}` : ''}. Brave accepts at most 400 characters and 50 words.`,
+      details,
+    );
   }
-  return new ToolError('UPSTREAM_ERROR', `Brave Search answered HTTP ${status}${detail ? ` (${detail})` : ''}. Try again later, or use another provider.`, details);
+  return new ToolError(
+    'UPSTREAM_ERROR',
+    `Brave Search answered HTTP ${status}${detail ? ` (${detail})` : ''}. Try again later, or use another provider.`,
+    details,
+  );
 }

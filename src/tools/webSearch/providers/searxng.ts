@@ -46,7 +46,10 @@ export function createSearxngProvider(options: SearxngOptions): SearchProvider {
       if (status !== 200) throw searxngError(status, options.logger);
       const results = (json as { results?: unknown } | undefined)?.results;
       if (!Array.isArray(results)) {
-        throw new ToolError('UPSTREAM_ERROR', 'SearXNG answered without a result list. Check that SEARXNG_URL points at a SearXNG instance.');
+        throw new ToolError(
+          'UPSTREAM_ERROR',
+          'SearXNG answered without a result list. Check that SEARXNG_URL points at a SearXNG instance.',
+        );
       }
       return toHits(results as SearxngResult[], limit, secrets);
     },
@@ -70,10 +73,21 @@ function toHits(results: SearxngResult[], limit: number, secrets: string[]): Sea
 function searxngError(status: number, logger: Logger): ToolError {
   logger.warn('searxng search failed', { status });
   if (status === 429) {
-    return new ToolError('RATE_LIMITED', 'SearXNG refused the search because of its rate limiter (HTTP 429). Try again later; the operator can exempt this server in the limiter settings.', { provider: 'searxng', status });
+    return new ToolError(
+      'RATE_LIMITED',
+      'SearXNG refused the search because of its rate limiter (HTTP 429). Try again later; the operator can exempt this server in the limiter settings.',
+      { provider: 'searxng', status },
+    );
   }
   if (status === 403) {
-    return new ToolError('UPSTREAM_ERROR', 'SearXNG refused the JSON API (HTTP 403). The operator must add "json" to search.formats in its settings.yml.', { provider: 'searxng', status });
+    return new ToolError(
+      'UPSTREAM_ERROR',
+      'SearXNG refused the JSON API (HTTP 403). The operator must add "json" to search.formats in its settings.yml.',
+      { provider: 'searxng', status },
+    );
   }
-  return new ToolError('UPSTREAM_ERROR', `SearXNG answered HTTP ${status}. Try again later, or use another provider.`, { provider: 'searxng', status });
+  return new ToolError('UPSTREAM_ERROR', `SearXNG answered HTTP ${status}. Try again later, or use another provider.`, {
+    provider: 'searxng',
+    status,
+  });
 }

@@ -42,11 +42,17 @@ export async function getUpstream(request: UpstreamRequest): Promise<UpstreamRes
     return { status: response.status, headers: response.headers, json };
   } catch (error) {
     if (timeout.aborted) {
-      throw new ToolError('TIMEOUT', `${request.provider} did not answer within ${request.timeoutMs} ms. Try again, or use another provider.`);
+      throw new ToolError(
+        'TIMEOUT',
+        `${request.provider} did not answer within ${request.timeoutMs} ms. Try again, or use another provider.`,
+      );
     }
     if (request.signal.aborted) throw new ToolError('CANCELLED', 'The request was cancelled.');
     if (error instanceof ToolError) throw error;
-    throw new ToolError('UPSTREAM_ERROR', `${request.provider} could not be reached (${reason(error)}). Try again later, or use another provider.`);
+    throw new ToolError(
+      'UPSTREAM_ERROR',
+      `${request.provider} could not be reached (${reason(error)}). Try again later, or use another provider.`,
+    );
   }
 }
 

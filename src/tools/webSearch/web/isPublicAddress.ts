@@ -46,7 +46,7 @@ const IPV4_RANGES = IPV4_NON_PUBLIC.map(([network, bits]) => {
 });
 
 function isPublicIPv4(value: number): boolean {
-  return !IPV4_RANGES.some(({ base, mask }) => ((value & mask) >>> 0) === base);
+  return !IPV4_RANGES.some(({ base, mask }) => (value & mask) >>> 0 === base);
 }
 
 function isPublicIPv6(h: number[]): boolean {

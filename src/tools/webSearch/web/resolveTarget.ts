@@ -18,7 +18,10 @@ export const systemResolver: Resolver = async (hostname) => {
 
 /** `[::1]` → `::1`, `Example.COM.` → `example.com`: the form allow-list entries are stored in. */
 export function hostKey(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  return url.hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
 }
 
 /**
@@ -29,11 +32,7 @@ export function hostKey(url: URL): string {
  * server that answers differently on a second lookup (DNS rebinding) cannot change the target
  * after the check.
  */
-export async function resolveTarget(
-  url: URL,
-  allowedHosts: ReadonlySet<string>,
-  resolve: Resolver,
-): Promise<ResolvedAddress> {
+export async function resolveTarget(url: URL, allowedHosts: ReadonlySet<string>, resolve: Resolver): Promise<ResolvedAddress> {
   const host = hostKey(url);
   const literal = isIP(host);
   let addresses: ResolvedAddress[];

@@ -76,7 +76,10 @@ export async function safeFetch(rawUrl: string, options: SafeFetchOptions): Prom
       if (REDIRECT_STATUSES.has(status) && location) {
         response.destroy();
         if (redirects >= options.maxRedirects) {
-          throw new ToolError('UPSTREAM_ERROR', `${rawUrl} redirected more than ${options.maxRedirects} times; fetch stopped following it.`);
+          throw new ToolError(
+            'UPSTREAM_ERROR',
+            `${rawUrl} redirected more than ${options.maxRedirects} times; fetch stopped following it.`,
+          );
         }
         let next: string;
         try {
@@ -152,7 +155,9 @@ function pinnedLookup(target: ResolvedAddress): LookupFunction {
 }
 
 async function readCapped(response: http.IncomingMessage, maxBytes: number): Promise<{ body: Buffer; truncated: boolean }> {
-  const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(response.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   const decoder = decoderFor(encoding);
   if (decoder === null) {
     response.destroy();
