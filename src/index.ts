@@ -11,8 +11,8 @@ import { prepareAuth } from './startup.js';
 dotenv.config({ quiet: true });
 
 async function main(): Promise<void> {
-  let config;
-  let auth;
+  let config: ReturnType<typeof loadConfig>;
+  let auth: ReturnType<typeof prepareAuth>;
   try {
     config = loadConfig();
     auth = prepareAuth(config);

@@ -2,9 +2,9 @@ import { fmt } from './format.js';
 import type { BenchResults, Table } from './results.js';
 
 function table(t: Table): string {
-  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  const lines = [`| ${t.columns.map(escape).join(' | ')} |`, `|${t.columns.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
-  for (const row of t.rows) lines.push(`| ${row.map(escape).join(' | ')} |`);
+  const escapeCell = (cell: string) => cell.replace(/\|/g, '\\|');
+  const lines = [`| ${t.columns.map(escapeCell).join(' | ')} |`, `|${t.columns.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const row of t.rows) lines.push(`| ${row.map(escapeCell).join(' | ')} |`);
   return (t.title ? `**${t.title}**\n\n` : '') + lines.join('\n');
 }
 

@@ -30,6 +30,7 @@ export interface CachePolicy<P> {
  * One tool operation, declared once. Both dialects (MCP `tools/list`/`tools/call` and the
  * envelope's `content.tool_name`/`content.operation`) are generated from this declaration.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds operations of every parameter/result type; each declaration keeps its own through defineOperation.
 export interface ToolOperation<P = any, R = any> {
   /** Envelope `content.tool_name`, e.g. `file_system`. */
   tool: string;

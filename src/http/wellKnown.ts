@@ -75,12 +75,10 @@ export function wellKnownRoutes(options: { mode: AuthMode; oauth?: OAuthResource
       res.setHeader('Cache-Control', 'public, max-age=300');
       res.json(await oauth.discovery.metadata());
     } catch {
-      res
-        .status(502)
-        .json({
-          error: 'temporarily_unavailable',
-          error_description: `The authorization server ${config.issuer} did not provide its metadata; try again shortly.`,
-        });
+      res.status(502).json({
+        error: 'temporarily_unavailable',
+        error_description: `The authorization server ${config.issuer} did not provide its metadata; try again shortly.`,
+      });
     }
   });
   router.get([`${AS_METADATA}/*rest`, OIDC, `${OIDC}/*rest`], (_req, res) =>

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ToolError } from '../../src/core/errors.js';
+import type { ToolError } from '../../src/core/errors.js';
 import { createToolHarness, type ToolHarness } from '../helpers/toolHarness.js';
 import { createTestTool } from '../helpers/testTools.js';
 

@@ -99,7 +99,7 @@ describe('envelope dialect', () => {
     expect(tooBig.status).toBe(413);
     expectErrorEnvelope(tooBig.body, 'PAYLOAD_TOO_LARGE');
     const deep = envelope('test', 'echo', { text: 'x' }) as any;
-    deep.metadata = JSON.parse('{"a":'.repeat(30) + '1' + '}'.repeat(30));
+    deep.metadata = JSON.parse(`${'{"a":'.repeat(30)}1${'}'.repeat(30)}`);
     const nested = await postJson(server.mcpUrl, deep);
     expect(nested.status).toBe(400);
     expect(nested.body.content.error).toContain('nested deeper');

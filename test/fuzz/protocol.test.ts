@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, postJson, startServer, type TestServer } from '../helpers/server.js';
+import { ADMIN_KEY, startServer, type TestServer } from '../helpers/server.js';
 import { arbitraryFor, broken } from './schemaArbitrary.js';
 
 // Fixed seed and bounded runs: the suite is deterministic and fast; `npm run fuzz` runs longer.

@@ -55,6 +55,7 @@ export function broken(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
     else if (how === 1 && keys.length) copy[keys[0]!] = junk;
     else if (how === 2) copy.__proto__unexpected = junk;
     else if (how === 3) return junk;
+    // biome-ignore lint/complexity/useLiteralKeys: a string key sets an own property named "constructor" (the point of the test), which dot access would not type-check.
     else copy['constructor'] = junk;
     return copy;
   });

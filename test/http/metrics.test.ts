@@ -64,7 +64,7 @@ function parseMetrics(text: string): Sample[] {
 }
 
 /** Sum of the samples named `name` whose labels include `labels` (0 when there are none). */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+function sampleValue(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
@@ -91,8 +91,8 @@ describe('GET /metrics', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const samples = parseMetrics(await response.text());
-    expect(valueOf(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
-    expect(valueOf(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     expect(samples.some((s) => s.name === 'mcp_requests_in_flight')).toBe(true);
   });
 
@@ -103,14 +103,14 @@ describe('GET /metrics', () => {
     const crash = await postJson(server.mcpUrl, envelope('test', 'crash'));
     expect(crash.status).toBe(500);
     const after = await scrape(server.url);
-    expect(valueOf(after, 'mcp_requests_total', labels) - valueOf(before, 'mcp_requests_total', labels)).toBe(3);
+    expect(sampleValue(after, 'mcp_requests_total', labels) - sampleValue(before, 'mcp_requests_total', labels)).toBe(3);
     expect(
-      valueOf(after, 'mcp_request_duration_seconds_count', labels) - valueOf(before, 'mcp_request_duration_seconds_count', labels),
+      sampleValue(after, 'mcp_request_duration_seconds_count', labels) - sampleValue(before, 'mcp_request_duration_seconds_count', labels),
     ).toBe(3);
     const crashed = { dialect: 'envelope', tool: 'test', operation: 'crash', outcome: 'INTERNAL_ERROR' };
-    expect(valueOf(after, 'mcp_requests_total', crashed) - valueOf(before, 'mcp_requests_total', crashed)).toBe(1);
+    expect(sampleValue(after, 'mcp_requests_total', crashed) - sampleValue(before, 'mcp_requests_total', crashed)).toBe(1);
     const calls = { tool: 'test', operation: 'crash', outcome: 'INTERNAL_ERROR' };
-    expect(valueOf(after, 'mcp_tool_calls_total', calls) - valueOf(before, 'mcp_tool_calls_total', calls)).toBe(1);
+    expect(sampleValue(after, 'mcp_tool_calls_total', calls) - sampleValue(before, 'mcp_tool_calls_total', calls)).toBe(1);
   });
 
   it('labels MCP calls with the operation, not the JSON-RPC method, and counts other methods by name', async () => {
@@ -124,9 +124,9 @@ describe('GET /metrics', () => {
     }
     const after = await scrape(server.url);
     const call = { dialect: 'mcp', tool: 'test', operation: 'echo', outcome: 'ok' };
-    expect(valueOf(after, 'mcp_requests_total', call) - valueOf(before, 'mcp_requests_total', call)).toBe(1);
+    expect(sampleValue(after, 'mcp_requests_total', call) - sampleValue(before, 'mcp_requests_total', call)).toBe(1);
     const list = { dialect: 'mcp', tool: 'none', operation: 'tools/list', outcome: 'ok' };
-    expect(valueOf(after, 'mcp_requests_total', list) - valueOf(before, 'mcp_requests_total', list)).toBe(1);
+    expect(sampleValue(after, 'mcp_requests_total', list) - sampleValue(before, 'mcp_requests_total', list)).toBe(1);
   });
 
   it('counts cache hits and misses of cacheable operations', async () => {
@@ -139,19 +139,20 @@ describe('GET /metrics', () => {
     await postJson(server.mcpUrl, envelope('test', 'echo', { text: 5 }));
     const after = await scrape(server.url);
     const delta = (result: string) =>
-      valueOf(after, 'mcp_cache_lookups_total', { ...labels, result }) - valueOf(before, 'mcp_cache_lookups_total', { ...labels, result });
+      sampleValue(after, 'mcp_cache_lookups_total', { ...labels, result }) -
+      sampleValue(before, 'mcp_cache_lookups_total', { ...labels, result });
     expect(delta('hit')).toBe(1);
     expect(delta('miss')).toBe(1);
   });
 
   it('shows requests in flight while they run', async () => {
-    const before = valueOf(await scrape(server.url), 'mcp_requests_in_flight');
+    const before = sampleValue(await scrape(server.url), 'mcp_requests_in_flight');
     const pending = postJson(server.mcpUrl, envelope('gated', 'wait'));
     await gated.inside();
-    expect(valueOf(await scrape(server.url), 'mcp_requests_in_flight')).toBe(before + 1);
+    expect(sampleValue(await scrape(server.url), 'mcp_requests_in_flight')).toBe(before + 1);
     gated.release();
     expect((await pending).status).toBe(200);
-    expect(valueOf(await scrape(server.url), 'mcp_requests_in_flight')).toBe(before);
+    expect(sampleValue(await scrape(server.url), 'mcp_requests_in_flight')).toBe(before);
   });
 
   it('exports counters for rate-limit rejections and Redis/database errors, starting at zero', async () => {
@@ -164,7 +165,7 @@ describe('GET /metrics', () => {
     recordRedisError('connection');
     recordDatabaseError('postgres', 'connection');
     const after = await scrape(server.url);
-    const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    const delta = (name: string, labels: Record<string, string>) => sampleValue(after, name, labels) - sampleValue(before, name, labels);
     expect(delta('mcp_rate_limited_total', { dialect: 'envelope' })).toBe(1);
     expect(delta('mcp_rate_limited_total', { dialect: 'unknown' })).toBe(1);
     expect(delta('mcp_redis_errors_total', { kind: 'connection' })).toBe(1);
@@ -191,20 +192,25 @@ describe('GET /metrics', () => {
     expect(text).not.toContain(ADMIN_KEY);
     const samples = parseMetrics(text);
     expect(
-      valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_TOOL' }),
+      sampleValue(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_TOOL' }),
     ).toBeGreaterThanOrEqual(1);
     expect(
-      valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', tool: 'unknown', operation: 'unknown', outcome: 'UNKNOWN_OPERATION' }),
+      sampleValue(samples, 'mcp_requests_total', {
+        dialect: 'envelope',
+        tool: 'unknown',
+        operation: 'unknown',
+        outcome: 'UNKNOWN_OPERATION',
+      }),
     ).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'mcp_requests_total', { dialect: 'mcp', operation: 'other' })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(samples, 'mcp_requests_total', { dialect: 'envelope', outcome: 'UNAUTHORIZED' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'mcp_requests_total', { dialect: 'mcp', operation: 'other' })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(samples, 'mcp_requests_total', { dialect: 'envelope', outcome: 'UNAUTHORIZED' })).toBeGreaterThanOrEqual(1);
   });
 
   it('does not count probes and scrapes as MCP requests', async () => {
-    const before = valueOf(await scrape(server.url), 'mcp_requests_total');
+    const before = sampleValue(await scrape(server.url), 'mcp_requests_total');
     await fetch(`${server.url}/healthz`);
     await fetch(`${server.url}/readyz`);
-    expect(valueOf(await scrape(server.url), 'mcp_requests_total')).toBe(before);
+    expect(sampleValue(await scrape(server.url), 'mcp_requests_total')).toBe(before);
   });
 });
 

@@ -24,7 +24,7 @@ export class OAuthAuthenticator implements Authenticator {
   ) {}
 
   async authenticate(token: string): Promise<AuthResult | undefined> {
-    let checked;
+    let checked: Awaited<ReturnType<JwtAccessTokenVerifier['verify']>>;
     try {
       if (looksLikeJwt(token)) checked = await this.jwt.verify(token);
       else if (this.introspector) checked = await this.introspector.check(token);

@@ -22,7 +22,7 @@ export function decodeCursor(cursor: string, dir: string): string {
   } catch {
     data = undefined;
   }
-  if (!data || data.v !== 1 || typeof data.after !== 'string' || typeof data.dir !== 'string') {
+  if (data?.v !== 1 || typeof data.after !== 'string' || typeof data.dir !== 'string') {
     throw new ToolError('INVALID_PARAMS', 'The cursor is not one list_directory returned; omit it to start from the first page.');
   }
   if (data.dir !== dir) {

@@ -55,7 +55,7 @@ export async function openVerifiedDir(root: string, abs: string, display: string
 
 /** Whether `/proc/self/fd/<fd>` names an open folder's real path here (Linux with /proc mounted). */
 export async function procFdWorks(root: string): Promise<boolean> {
-  let handle;
+  let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(root, DIR_FLAGS);
     return (await fs.readlink(`/proc/self/fd/${handle.fd}`)) === root;

@@ -31,7 +31,7 @@ export function parseUserPath(input: string): UserPath {
   const parts = input.replace(/\\/g, '/').split('/');
   const first = parts.find((p) => p !== '' && p !== '.');
   // Security: `~` means a home folder outside the workspace; refuse instead of guessing.
-  if (first !== undefined && first.startsWith('~') && parts[0] !== '.') {
+  if (first?.startsWith('~') && parts[0] !== '.') {
     throw new ToolError(
       'FORBIDDEN',
       `The path ${quote(display)} refers to a home folder (~), which is outside the workspace. Use a path relative to the workspace root, e.g. "notes/todo.md".`,

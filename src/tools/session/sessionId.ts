@@ -5,6 +5,7 @@ import { ToolError } from '../../core/errors.js';
 export const DEFAULT_SESSION_ID = 'default';
 export const SESSION_ID_MAX_LENGTH = 256;
 // Printable text only, so ids are safe to show back and to log.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (they are refused).
 const SESSION_ID = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
 export const sessionIdSchema = {

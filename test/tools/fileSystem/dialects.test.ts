@@ -46,9 +46,9 @@ describe('file_system over HTTP, both dialects', () => {
       expect(read.structuredContent).toMatchObject({ path: 'mcp/hello.md', content: '# hi\n', total_lines: 1 });
       expect(JSON.parse((read.content as Array<{ text: string }>)[0]!.text)).toEqual(read.structuredContent);
 
-      const escape = await client.callTool({ name: 'read_file', arguments: { path: '../../etc/passwd' } });
-      expect(escape.isError).toBe(true);
-      const text = JSON.stringify(escape.content);
+      const escaped = await client.callTool({ name: 'read_file', arguments: { path: '../../etc/passwd' } });
+      expect(escaped.isError).toBe(true);
+      const text = JSON.stringify(escaped.content);
       expect(text).toContain('../../etc/passwd');
       expect(text).not.toContain(server.workspaceDir);
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ToolError } from '../../../src/core/errors.js';
+import type { ToolError } from '../../../src/core/errors.js';
 import { parseUserPath } from '../../../src/tools/fileSystem/userPath.js';
 
 function code(input: string): string | undefined {

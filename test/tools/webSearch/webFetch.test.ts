@@ -43,12 +43,13 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('x'.repeat(10_000));
         return;
-      case '/endless':
+      case '/endless': {
         // Never ends: proves the reader stops at the cap instead of waiting for the end.
         res.writeHead(200, { 'content-type': 'text/plain' });
         const timer = setInterval(() => res.write('y'.repeat(4096)), 1);
         res.on('close', () => clearInterval(timer));
         return;
+      }
       case '/bomb':
         res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
         res.end(gzipSync(Buffer.alloc(20 * 1024 * 1024, 'a')));

@@ -59,7 +59,7 @@ export function insertOperation(db: DbContext) {
     handler: async (params, ctx) => {
       const table = await db.access.forWrite(params.table);
       const description = await db.backend.describeTable(table);
-      params.records.forEach((record, i) => db.access.checkColumns(description, Object.keys(record), `records[${i}]`));
+      for (const [i, record] of params.records.entries()) db.access.checkColumns(description, Object.keys(record), `records[${i}]`);
       const keys = await db.backend.insert(table, description.primary_key, params.records, ctx.signal);
       return { table: table.name, inserted: keys.length, keys };
     },

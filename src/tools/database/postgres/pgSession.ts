@@ -56,7 +56,7 @@ export async function withSession<T>(
         await client.query(end + after);
         return result;
       } catch (error) {
-        await client.query('ROLLBACK' + after).catch(() => {
+        await client.query(`ROLLBACK${after}`).catch(() => {
           discard = true;
         });
         throw error;

@@ -196,7 +196,10 @@ export class QueryProcessPool {
       return;
     }
     const waiter = this.waiters.shift();
-    if (waiter) return waiter.resolve(proc);
+    if (waiter) {
+      waiter.resolve(proc);
+      return;
+    }
     proc.setBusy(false);
     proc.idleTimer = setTimeout(() => this.retire(proc), IDLE_MS);
     proc.idleTimer.unref();

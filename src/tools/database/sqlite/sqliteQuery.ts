@@ -109,7 +109,7 @@ export function runSqliteQuery(req: SqliteQueryRequest): SqliteQueryReply {
         truncated = 'max_bytes';
         break;
       }
-      raw.forEach((v, i) => (types[i] ??= sqliteTypeOf(v)));
+      for (const [i, v] of raw.entries()) types[i] ??= sqliteTypeOf(v);
       rows.push(row);
       bytes += size;
     }

@@ -254,7 +254,7 @@ export class LocalIndex {
 
   private async prepare(root: string, rel: string): Promise<Prepared> {
     if (!this.filter.file(rel)) return { rel, kind: 'gone' };
-    let st;
+    let st: Awaited<ReturnType<typeof stat>>;
     try {
       st = await stat(path.join(root, ...rel.split('/')));
     } catch {

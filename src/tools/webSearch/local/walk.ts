@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from './confine.js';
@@ -13,7 +14,7 @@ export async function* walkWorkspace(realRoot: string, startRel: string, filter:
   const pending = [startRel];
   while (pending.length > 0) {
     const dirRel = pending.pop()!;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(path.join(realRoot, ...dirRel.split('/').filter(Boolean)), { withFileTypes: true });
     } catch {
