@@ -28,7 +28,10 @@ const problem = (file, message) => problems.push(`${path.relative(process.cwd(),
 
 // --- 1. compose: dclint -------------------------------------------------------------------------
 try {
-  execFileSync(bin('dclint'), ['--max-warnings', '0', '--color', 'false', composeFile], { stdio: 'pipe', encoding: 'utf8' });
+  execFileSync(bin('dclint'), ['--config', path.join(root, '.dclintrc.json'), '--max-warnings', '0', '--color', 'false', composeFile], {
+    stdio: 'pipe',
+    encoding: 'utf8',
+  });
 } catch (error) {
   problem(composeFile, `dclint failed:\n${`${error.stdout ?? ''}${error.stderr ?? ''}`.trim() || error.message}`);
 }
