@@ -1,9 +1,9 @@
 # mcp-tool-server: multi-stage image. Build: TypeScript and native modules with dev dependencies;
-# runtime: node:20-bookworm-slim with production dependencies only, as the unprivileged `node` user.
+# runtime: node:24-bookworm-slim with production dependencies only, as the unprivileged `node` user.
 #   docker build -t mcp-tool-server .
 #   docker run -p 127.0.0.1:3000:3000 -e MCP_API_KEYS=me:change-me-please:read+write mcp-tool-server
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # better-sqlite3 compiles from source when no prebuilt binary matches the platform.
 RUN apt-get update \
@@ -16,7 +16,7 @@ COPY src ./src
 RUN npm run build \
     && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

@@ -1,15 +1,18 @@
 // Offline lint of the container files (CI has no Docker engine):
 //   1. dclint on docker-compose.yml (schema + style, warnings fail too);
-//   2. dockerfile-utils on the Dockerfile, plus this project's rules (multi-stage, slim runtime,
+//   2. dockerfile-utils on the Dockerfile, plus this project's rules (multi-stage, node:24 slim runtime and build,
 //      non-root user, HEALTHCHECK on /healthz, volumes, node as the entry point);
-//   3. every variable compose passes to the server is one the server reads (src/config) and is
-//      documented in .env.example, and every ${VAR} compose interpolates is documented too.
+//   3. the server services read .env (env_file), so every variable .env.example documents reaches
+//      them; what they set under environment: is read by the server (src/config) and documented,
+//      compose-only secrets are blanked for them, and every ${VAR} compose interpolates is documented.
 // Usage: node scripts/lint-docker.mjs [--compose FILE] [--dockerfile FILE] [--env-example FILE] [--config-dir DIR]
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { composeEnvironments, envFiles, environmentEntries } from './compose-env.mjs';
+import { parseEnvExample } from './config-table.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -68,7 +71,17 @@ for (const instruction of instructions) {
 const runtime = stages.at(-1) ?? [];
 const inRuntime = (keyword) => runtime.filter((i) => i.keyword === keyword);
 if (stages.length < 2) problem(dockerfile, 'must be multi-stage (a build stage, then the runtime stage)');
-if (!/^node:20-bookworm-slim\b/.test(runtime[0]?.rest ?? '')) problem(dockerfile, 'the runtime stage must be FROM node:20-bookworm-slim');
+// Node 24 is the active LTS (Node 20 reached end of life in April 2026).
+const RUNTIME_IMAGE = 'node:24-bookworm-slim';
+const baseImage = (stage) => (stage[0]?.rest ?? '').split(/\s+/)[0];
+if (baseImage(runtime) !== RUNTIME_IMAGE) problem(dockerfile, `the runtime stage must be FROM ${RUNTIME_IMAGE}`);
+// better-sqlite3 is compiled in the build stage; it loads only on the Node (ABI) it was built for.
+for (const stage of stages.slice(0, -1))
+  if (baseImage(stage).startsWith('node:') && baseImage(stage) !== baseImage(runtime))
+    problem(
+      dockerfile,
+      `every node stage must use the runtime's image ${baseImage(runtime)} (native modules are built for its ABI), not ${baseImage(stage)}`,
+    );
 const user = inRuntime('USER').at(-1)?.rest;
 if (!user || /^(root|0)(:|$)/.test(user)) problem(dockerfile, 'the runtime stage must switch to a non-root USER');
 const healthcheck = inRuntime('HEALTHCHECK').at(-1)?.rest ?? '';
@@ -96,23 +109,47 @@ for (const file of readdirSync(configDir).filter((f) => f.endsWith('.ts'))) {
   const text = readFileSync(path.join(configDir, file), 'utf8');
   for (const [, name] of text.matchAll(/\bread[A-Za-z]*\(\s*env\s*,\s*'([A-Z][A-Z0-9_]*)'/g)) serverReads.add(name);
 }
-const documented = new Set([...readFileSync(envExample, 'utf8').matchAll(/^#?\s*([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+const documentedNames = parseEnvExample(readFileSync(envExample, 'utf8')).sections.flatMap((s) => s.variables.map((v) => v.name));
+const documented = new Set(documentedNames);
+// Documented but not read by the server: compose's own settings (PostgreSQL, SearXNG).
+const composeOnly = new Set(documentedNames.filter((name) => !serverReads.has(name)));
+const serverVariables = documentedNames.filter((name) => !composeOnly.has(name));
+// A .env that sets every documented variable, each to a value of its own, stands for any user's .env.
+const probeValue = (name) => `probe-${name}`;
+let environments = {};
+try {
+  environments = composeEnvironments(composeText, documentedNames.map((name) => `${name}=${probeValue(name)}`).join('\n'));
+} catch (error) {
+  problem(composeFile, `cannot work out the containers' environment: ${error.message}`);
+}
 
 const services = compose.services ?? {};
 const serverServices = Object.entries(services).filter(([, s]) => s?.build || /^mcp-tool-server(:|$)/.test(s?.image ?? ''));
 if (serverServices.length === 0) problem(composeFile, 'no server service found (one with build: or image mcp-tool-server)');
 for (const [name, service] of serverServices) {
-  const env = service.environment ?? {};
-  const keys = Array.isArray(env) ? env.map((entry) => String(entry).split('=')[0]) : Object.keys(env);
-  if (service.env_file) problem(composeFile, `service ${name}: list variables under environment:, not env_file (so they can be checked)`);
-  for (const key of keys) {
-    if (!serverReads.has(key))
+  if (!envFiles(service).some((file) => file.path.replace(/^\.\//, '') === '.env'))
+    problem(
+      composeFile,
+      `service ${name} must read .env (env_file: [{ path: .env, required: false }]), so every variable set there reaches it`,
+    );
+  for (const [key, raw] of environmentEntries(service)) {
+    if (composeOnly.has(key)) {
+      // Security: the server has no use for the PostgreSQL superuser's or SearXNG's secrets.
+      if (raw !== '') problem(composeFile, `service ${name} passes ${key}, a compose-only variable; blank it (${key}: "")`);
+    } else if (!serverReads.has(key)) {
       problem(
         composeFile,
         `service ${name} passes ${key}, which the server does not read (no read*(env, '${key}') in ${path.relative(root, configDir)})`,
       );
+    }
     if (!documented.has(key)) problem(composeFile, `service ${name} passes ${key}, which .env.example does not document`);
   }
+  const env = environments[name] ?? {};
+  const lost = serverVariables.filter((key) => env[key] === undefined);
+  if (lost.length > 0) problem(composeFile, `service ${name} does not pass ${lost.length} variable(s) set in .env: ${lost.join(', ')}`);
+  const leaked = [...composeOnly].filter((key) => env[key]);
+  if (leaked.length > 0)
+    problem(composeFile, `service ${name} receives compose-only ${leaked.join(', ')} from .env; blank them under environment:`);
   for (const [other, condition] of Object.entries(service.depends_on ?? {})) {
     if (condition?.condition !== 'service_healthy')
       problem(composeFile, `service ${name}: depends_on ${other} must use condition: service_healthy`);
@@ -128,5 +165,5 @@ if (problems.length > 0) {
   process.exit(1);
 }
 console.log(
-  `lint:docker ok: ${path.relative(process.cwd(), composeFile)} (dclint), ${path.relative(process.cwd(), dockerfile)} (dockerfile-utils + rules), ${serverServices.length} server service(s) pass only variables the server reads.`,
+  `lint:docker ok: ${path.relative(process.cwd(), composeFile)} (dclint), ${path.relative(process.cwd(), dockerfile)} (dockerfile-utils + rules), ${serverServices.length} server service(s) get every server variable from .env and no compose-only secret.`,
 );

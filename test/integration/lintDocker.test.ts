@@ -52,18 +52,40 @@ describe('npm run lint:docker', () => {
   });
 
   it('fails when compose passes a variable the server does not read', () => {
-    const compose = replaceOnce(original.compose, '    SHUTDOWN_TIMEOUT_MS:', '    SHUTDOWN_TIMEOUT: "5000"\n    SHUTDOWN_TIMEOUT_MS:');
+    const compose = replaceOnce(original.compose, '    REDIS_URL:', '    SHUTDOWN_TIMEOUT: "5000"\n    REDIS_URL:');
     const result = lint({ compose });
     expect(result.code).toBe(1);
     expect(result.output).toContain('passes SHUTDOWN_TIMEOUT, which the server does not read');
   });
 
   it('fails when a passed or interpolated variable is missing from .env.example', () => {
-    const envExample = original.envExample.replace(/^# METRICS_TOKEN=.*\n/m, '').replace(/^# SEARXNG_SECRET=.*\n/m, '');
+    const envExample = replaceOnce(
+      replaceOnce(original.envExample, '# NODE_ENV=development\n', ''),
+      '# SEARXNG_SECRET=change-me-searxng\n',
+      '',
+    );
     const result = lint({ envExample });
     expect(result.code).toBe(1);
-    expect(result.output).toContain('passes METRICS_TOKEN, which .env.example does not document');
+    expect(result.output).toContain('passes NODE_ENV, which .env.example does not document');
     expect(result.output).toContain('interpolates ${SEARXNG_SECRET}');
+  });
+
+  it('fails when the server services do not read .env, naming the variables that would be lost', () => {
+    const compose = replaceOnce(original.compose, '  env_file:\n    - path: .env\n      required: false\n', '');
+    const result = lint({ compose });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('service server must read .env');
+    expect(result.output).toMatch(/service server does not pass \d+ variable\(s\) set in \.env: .*OAUTH_ISSUER/);
+    expect(result.output).toMatch(/service server-2 does not pass .*FS_READ_ONLY.*BRAVE_API_KEY/);
+  });
+
+  it('fails when compose hands the server a compose-only secret', () => {
+    const compose = replaceOnce(original.compose, '    POSTGRES_PASSWORD: ""\n', '');
+    const result = lint({ compose });
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('service server receives compose-only POSTGRES_PASSWORD from .env');
+    const passed = replaceOnce(original.compose, '    SEARXNG_SECRET: ""\n', '    SEARXNG_SECRET: ${SEARXNG_SECRET:-x}\n');
+    expect(lint({ compose: passed }).output).toContain('passes SEARXNG_SECRET, a compose-only variable; blank it');
   });
 
   it('fails on an invalid compose file (dclint schema check)', () => {
@@ -87,6 +109,17 @@ describe('npm run lint:docker', () => {
     const result = lint({ compose });
     expect(result.code).toBe(1);
     expect(result.output).toContain('depends_on redis must use condition: service_healthy');
+  });
+
+  it('fails on a Dockerfile on an end-of-life Node, or whose build stage has another Node than the runtime', () => {
+    const old = lint({ dockerfile: original.dockerfile.replaceAll('node:24-bookworm-slim', 'node:20-bookworm-slim') });
+    expect(old.code).toBe(1);
+    expect(old.output).toContain('the runtime stage must be FROM node:24-bookworm-slim');
+    const mixed = lint({
+      dockerfile: replaceOnce(original.dockerfile, 'FROM node:24-bookworm-slim AS build', 'FROM node:22-bookworm-slim AS build'),
+    });
+    expect(mixed.code).toBe(1);
+    expect(mixed.output).toContain('every node stage must use the runtime');
   });
 
   it('fails on a Dockerfile that runs as root, probes with curl, or has an invalid instruction', () => {
