@@ -26,7 +26,7 @@ export function startupBanner(config: Config, url: string, modules: ToolModule[]
       `  key: ${key}`,
       '  Try it:',
       `  curl -s ${endpoint} -H 'Authorization: Bearer ${key}' -H 'Content-Type: application/json' \\`,
-      `    -H 'Accept: application/json, text/event-stream' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
+      `    -H 'Accept: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'`,
       '  MCP client config:',
       `  ${JSON.stringify({ mcpServers: { 'mcp-tool-server': { type: 'http', url: endpoint, headers: { Authorization: `Bearer ${key}` } } } })}`,
     );

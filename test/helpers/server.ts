@@ -31,6 +31,8 @@ export interface StartOptions {
   toolFactories?: ToolFactory[];
   /** Set PUBLIC_URL to the address the server really listens on (OAuth metadata names it). */
   publicUrl?: boolean;
+  /** Leave WORKSPACE_DIR missing, as on a fresh clone: the server creates it (and its welcome file). */
+  freshWorkspace?: boolean;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     ...options.env,
   };
   mkdirSync(env.DATA_DIR!, { recursive: true });
-  mkdirSync(env.WORKSPACE_DIR!, { recursive: true });
+  if (!options.freshWorkspace) mkdirSync(env.WORKSPACE_DIR!, { recursive: true });
   let built: App;
   let config: Config;
   try {

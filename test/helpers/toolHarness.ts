@@ -43,7 +43,8 @@ export async function createToolHarness(factories: ToolFactory | ToolFactory[], 
   const dataDir = env.DATA_DIR ?? path.join(root, 'data');
   const workspaceDir = env.WORKSPACE_DIR ?? path.join(root, 'workspace');
   mkdirSync(dataDir, { recursive: true });
-  mkdirSync(workspaceDir, { recursive: true });
+  // A WORKSPACE_DIR the test names is left as it is: tests of a first start need it missing.
+  if (env.WORKSPACE_DIR === undefined) mkdirSync(workspaceDir, { recursive: true });
   const config = loadConfig({ ...env, DATA_DIR: dataDir, WORKSPACE_DIR: workspaceDir }, root);
   const logger = createSilentLogger();
   const events = new WorkspaceEvents();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, type TestServer } from '../helpers/server.js';
+import { WELCOME_TEXT } from '../../src/tools/fileSystem/welcome.js';
+import { ADMIN_KEY, startServer, type TestServer } from '../helpers/server.js';
 import { startOAuthServer } from '../auth/oauthServer.js';
 import { startAuthorizationServer, type TestAuthorizationServer } from '../auth/oidcProvider.js';
 import { send } from '../auth/wire.js';
@@ -25,11 +26,12 @@ const collection = JSON.parse(readFileSync(new URL('../../docs/postman_collectio
   variable: { key: string; value: string }[];
   item: PostmanItem[];
 };
-/** Requests into tools this test server does not load. */
-const SKIPPED_FOLDERS = new Set(['Examples (other tools)']);
-const requests = collection.item
-  .filter((folder) => !SKIPPED_FOLDERS.has(folder.name))
-  .flatMap((folder) => folder.item!.map((item) => [`${folder.name} / ${item.name}`, item.request!] as const));
+/** Requests into the real tools: replayed against a fresh install below, not against the test-tool server. */
+const TOOL_FOLDER = 'Examples (other tools)';
+const requestsOf = (folders: PostmanItem[]) =>
+  folders.flatMap((folder) => folder.item!.map((item) => [`${folder.name} / ${item.name}`, item.request!] as const));
+const requests = requestsOf(collection.item.filter((folder) => folder.name !== TOOL_FOLDER));
+const toolRequests = requestsOf(collection.item.filter((folder) => folder.name === TOOL_FOLDER));
 
 let as: TestAuthorizationServer;
 let server: TestServer;
@@ -43,9 +45,9 @@ afterAll(async () => {
 });
 
 /** Postman's variable substitution, for the variables the collection uses. */
-function substitute(text: string, token: string): string {
+function substitute(text: string, token: string, baseUrl = server.url): string {
   return text
-    .replaceAll('{{baseUrl}}', server.url)
+    .replaceAll('{{baseUrl}}', baseUrl)
     .replaceAll('{{token}}', token)
     .replaceAll('{{$guid}}', () => randomUUID())
     .replaceAll('{{$isoTimestamp}}', () => new Date().toISOString());
@@ -78,6 +80,42 @@ describe('docs/postman_collection.json', () => {
       if (answer.body?.message_type) expect(answer.body.message_type).toBe('response');
       if (answer.body?.content?.results)
         expect(answer.body.content.results.every((r: { status: string }) => r.status === 'success')).toBe(true);
+    });
+  });
+
+  describe('the tool examples, against a fresh install (every tool, the workspace not yet created)', () => {
+    let fresh: TestServer;
+    beforeAll(async () => {
+      fresh = await startServer({ freshWorkspace: true });
+    });
+    afterAll(() => fresh?.close());
+
+    const replay = async (request: PostmanRequest) => {
+      const headers: Record<string, string> = Object.fromEntries(
+        request.header.map((h) => [h.key, substitute(h.value, ADMIN_KEY, fresh.url)]),
+      );
+      headers.Authorization = `Bearer ${ADMIN_KEY}`;
+      return send(substitute(request.url.raw, ADMIN_KEY, fresh.url), {
+        method: request.method,
+        headers,
+        body: request.body ? substitute(request.body.raw, ADMIN_KEY, fresh.url) : undefined,
+      });
+    };
+
+    it('has the tool examples', () => {
+      expect(toolRequests.map(([name]) => name)).toContain(`${TOOL_FOLDER} / file_system.read_file`);
+    });
+
+    it.each(toolRequests)('%s succeeds', async (name, request) => {
+      const answer = await replay(request);
+      expect(answer.status, answer.text).toBe(200);
+      if (answer.body?.jsonrpc) {
+        expect(answer.body.error, answer.text).toBeUndefined();
+        expect(answer.body.result?.isError, answer.text).not.toBe(true);
+      } else expect(answer.body?.message_type, answer.text).toBe('response');
+      // The read and the search find the welcome file the first start put into the workspace.
+      if (name.endsWith('file_system.read_file')) expect(answer.body.content.content).toBe(WELCOME_TEXT);
+      if (name.endsWith('tools/call search')) expect(answer.text).toContain('welcome.md');
     });
   });
 });

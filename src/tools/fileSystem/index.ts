@@ -15,6 +15,7 @@ import { readMultipleFilesOperation } from './operations/readMultipleFiles.js';
 import { searchFilesOperation } from './operations/searchFiles.js';
 import { writeFileOperation } from './operations/writeFile.js';
 import { TOOL } from './schemas.js';
+import { writeWelcomeFile } from './welcome.js';
 import { Workspace } from './workspace.js';
 
 export interface FileSystemToolOptions {
@@ -26,6 +27,7 @@ export interface FileSystemToolOptions {
 export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolOptions = {}): Promise<ToolModule> {
   const config = env.config.fileSystem;
   const ws = await Workspace.open(env.config.server.workspaceDir);
+  if (ws.createdNow) await writeWelcomeFile(ws.root, env.logger);
   const tool: FsContext = { ws, config, logger: env.logger, emit: makeEmitter(env.workspaceEvents, env.logger), hooks: options.hooks };
 
   // Declaration order is the order tools/list shows (the order of the issue).

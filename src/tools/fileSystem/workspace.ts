@@ -21,15 +21,18 @@ export class Workspace {
     /** Real (symlink-free) absolute path of the root, resolved once at start. */
     readonly root: string,
     private readonly useProcFd: boolean,
+    /** The folder did not exist and `open` created it (so nobody's files are in it). */
+    readonly createdNow: boolean,
   ) {}
 
   /** Creates the folder if needed (mkdir -p) and pins its real path. */
   static async open(dir: string): Promise<Workspace> {
-    await fs.mkdir(dir, { recursive: true });
+    // mkdir -p names the first folder it created, and nothing when the folder was already there.
+    const created = await fs.mkdir(dir, { recursive: true });
     const root = await fs.realpath(dir);
     const stat = await fs.stat(root);
     if (!stat.isDirectory()) throw new Error(`WORKSPACE_DIR is not a folder: ${dir}`);
-    return new Workspace(root, await procFdWorks(root));
+    return new Workspace(root, await procFdWorks(root), created !== undefined);
   }
 
   /** Parses and resolves caller text. */
