@@ -1,11 +1,11 @@
 // `npm run conformance`: starts the server (no-auth, loopback, temp dirs) and runs the official MCP
 // conformance scenarios that apply to it. Scenarios that need fixture tools we do not ship
 // (test_image_content, prompts, resources, elicitation…) are out of scope; see README.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { startLocalServer } from './lib/localServer.mjs';
 
 const STABLE = '@modelcontextprotocol/conformance@0.1.16';
 const MODERN = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
@@ -29,40 +29,15 @@ const NOT_TESTABLE = new Set([
   'sep-2575-server-no-log-without-loglevel',
 ]);
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 execFileSync('node', ['scripts/build-if-needed.mjs'], { stdio: 'inherit' });
-const port = await freePort();
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
-const server = spawn(process.execPath, ['dist/index.js'], {
-  env: {
-    ...process.env,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    AUTH_MODE: 'none',
-    DATA_DIR: path.join(dir, 'data'),
-    WORKSPACE_DIR: path.join(dir, 'ws'),
-    LOG_LEVEL: 'warn',
-    RATE_LIMIT_MAX: '0',
-  },
-  stdio: ['ignore', 'pipe', 'inherit'],
+const server = await startLocalServer({
+  AUTH_MODE: 'none',
+  DATA_DIR: path.join(dir, 'data'),
+  WORKSPACE_DIR: path.join(dir, 'ws'),
+  RATE_LIMIT_MAX: '0',
 });
-await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (chunk) => {
-    out += chunk;
-    if (out.includes('listening on')) resolve();
-  });
-  server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-});
+const port = server.port;
 
 const url = `http://localhost:${port}/mcp`;
 let failed = 0;
@@ -85,7 +60,7 @@ for (const [pkg, scenario] of RUNS) {
     `${ok ? 'PASS' : 'FAIL'}  ${scenario} (${pkg.split('@').pop()})${passed ? `  ${passed[0]}` : ''}${failures.length ? `  failing: ${failures.join(', ')}` : ''}`,
   );
 }
-server.kill('SIGTERM');
+await server.stop();
 rmSync(dir, { recursive: true, force: true });
 console.log(`${RUNS.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
