@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,5 +75,35 @@ describeWithTools("the README's curl commands, as written, against a fresh insta
       expect(reply.result?.isError, text).not.toBe(true);
       expect(reply.message_type ?? 'response', text).toBe('response');
     }
+  });
+});
+
+/** A Python that can `import mcp`: MCP_TEST_PYTHON, else python3. */
+const python = process.env.MCP_TEST_PYTHON ?? 'python3';
+const pythonHasMcp = spawnSync(python, ['-c', 'import mcp, httpx2']).status === 0;
+const describeWithPythonMcp = pythonHasMcp
+  ? describe
+  : (name: string, body: () => void) => describe.skip(`${name} — skipped: ${python} cannot import mcp (set MCP_TEST_PYTHON)`, body);
+
+describeWithPythonMcp("the README's Python recipe (mcp 2.x), as written, against a fresh install", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ env: { MCP_API_KEYS: '' }, freshWorkspace: true });
+  });
+  afterAll(() => server?.close());
+
+  it('lists the tools and reads the welcome file with the generated key', async () => {
+    const block = /^### Python \(the `mcp` SDK\)[\s\S]*?^```python\n([\s\S]*?)^```/m.exec(README)?.[1];
+    expect(block).toBeDefined();
+    const cwd = path.dirname(server.dataDir);
+    writeFileSync(path.join(cwd, 'client.py'), block!);
+    const { stdout } = await run(python, ['client.py'], {
+      cwd,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, MCP_URL: server.mcpUrl, MCP_KEY: '' },
+    });
+    expect(stdout).toContain("'read_file'");
+    expect(stdout).toContain(WELCOME_TEXT.trim());
   });
 });
