@@ -10,7 +10,12 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends python3 make g++ \
     && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Native modules are built for Node 24's ABI (137) against the 24.18.1 headers: from 24.19 on,
+# node::ObjectWrap's inline destructor calls RemoveEnvironmentCleanupHook, and better-sqlite3 12
+# compiled against those headers aborts the process when a statement is garbage-collected
+# (nodejs/node#65446). Drop --target once that is fixed or better-sqlite3 13 is adopted.
+ARG NODE_HEADERS=24.18.1
+RUN npm ci --no-audit --no-fund --target="${NODE_HEADERS}"
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build \
