@@ -1,3 +1,4 @@
+import { compileGlob } from '../core/glob.js';
 import { ConfigError, readBool, readEnum, readInt, readList, readOptionalString, readUrl, type Env } from './env.js';
 
 export type SearchProviderName = 'local' | 'searxng' | 'brave';
@@ -23,7 +24,7 @@ export interface SearchConfig {
   indexMaxFileBytes: number;
   /** Local index: how long `search` waits for the first build before answering from a partial index. */
   indexWaitMs: number;
-  /** Local index: extra picomatch globs (workspace-relative) that are never indexed. */
+  /** Local index: extra globs (workspace-relative, core/glob syntax) that are never indexed. */
   indexExclude: string[];
   /** Whether `fetch` may read http(s) URLs at all. */
   fetchWebEnabled: boolean;
@@ -58,7 +59,7 @@ export function parseSearchConfig(env: Env): SearchConfig {
     rescanIntervalMs: readInt(env, 'SEARCH_RESCAN_INTERVAL_MS', 60_000, 0, 86_400_000),
     indexMaxFileBytes: readInt(env, 'SEARCH_INDEX_MAX_FILE_BYTES', 1024 * 1024, 1, 256 * 1024 * 1024),
     indexWaitMs: readInt(env, 'SEARCH_INDEX_WAIT_MS', 5000, 0, 600_000),
-    indexExclude: readList(env, 'SEARCH_INDEX_EXCLUDE'),
+    indexExclude: readList(env, 'SEARCH_INDEX_EXCLUDE').map(checkGlob),
     // Without a web provider the server is offline by default: reading arbitrary URLs must be opted into.
     fetchWebEnabled: readBool(env, 'FETCH_WEB_ENABLED', webProvider),
     fetchAllowedHosts: readList(env, 'FETCH_ALLOWED_HOSTS').map(normalizeAllowedHost),
@@ -66,6 +67,15 @@ export function parseSearchConfig(env: Env): SearchConfig {
     fetchMaxBytes: readInt(env, 'FETCH_MAX_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     fetchMaxRedirects: readInt(env, 'FETCH_MAX_REDIRECTS', 5, 0, 20),
   };
+}
+
+function checkGlob(pattern: string): string {
+  try {
+    compileGlob(pattern);
+  } catch (error) {
+    throw new ConfigError('SEARCH_INDEX_EXCLUDE', `comma-separated globs (${error instanceof Error ? error.message : 'invalid'})`, pattern);
+  }
+  return pattern;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { isToolError } from '../../core/errors.js';
-import { throwIfAborted } from './abort.js';
+import { type Pacer, throwIfAborted } from '../../core/pacer.js';
 import { compareNames } from './cursor.js';
+import type { GlobList } from './globs.js';
 import { entryType, type EntryType } from './kinds.js';
 import type { Workspace } from './workspace.js';
 
@@ -18,7 +19,9 @@ export interface WalkOptions {
   /** Deepest level whose entries are yielded; folders at this level are not opened. */
   maxDepth: number;
   /** Entries matching are skipped, and excluded folders are not entered. */
-  exclude: (rel: string) => boolean;
+  exclude: GlobList;
+  /** Shared with the caller's own per-entry work, so the whole loop yields on one schedule. */
+  pacer: Pacer;
   signal: AbortSignal;
   /** Called once per folder read (for progress reports). */
   onFolder?: () => void;
@@ -50,9 +53,12 @@ export async function* walk(ws: Workspace, startAbs: string, display: string, op
       return;
     }
     entries.sort((a, b) => compareNames(a.name, b.name));
+    await options.pacer.tick();
     for (const entry of entries) {
+      // Security: a folder can hold 100 000 names; yield between them (see core/pacer).
+      await options.pacer.tick();
       const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
-      if (options.exclude(rel)) continue;
+      if (!options.exclude.empty && (await options.exclude.test(rel, options.pacer))) continue;
       const type = await typeOf(entry, absDir);
       yield { rel, type, depth };
       if (type === 'directory' && depth < options.maxDepth) yield* visit(path.join(absDir, entry.name), rel, depth + 1);

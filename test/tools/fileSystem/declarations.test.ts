@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { Pacer } from '../../../src/core/pacer.js';
 import { compileGlobs } from '../../../src/tools/fileSystem/globs.js';
 import { fsHarness, type FsHarness } from './helpers.js';
 
@@ -109,13 +110,20 @@ describe('declarations', () => {
 });
 
 describe('glob rules', () => {
-  it('slash-less patterns match names at any depth; patterns with a slash match the path', () => {
-    const m = compileGlobs(['*.md', 'api/*.ts', '/root.txt'], 'pattern');
-    expect(m('a/b/c.md')).toBe(true);
-    expect(m('api/x.ts')).toBe(true);
-    expect(m('v1/api/x.ts')).toBe(false);
-    expect(m('root.txt')).toBe(true);
-    expect(m('.hidden.md')).toBe(true);
-    expect(m('x.ts')).toBe(false);
+  it('slash-less patterns match names at any depth; patterns with a slash match the path', async () => {
+    const globs = compileGlobs(['*.md', 'api/*.ts', '/root.txt'], 'pattern');
+    const m = (rel: string) => globs.test(rel, new Pacer());
+    expect(await m('a/b/c.md')).toBe(true);
+    expect(await m('api/x.ts')).toBe(true);
+    expect(await m('v1/api/x.ts')).toBe(false);
+    expect(await m('root.txt')).toBe(true);
+    expect(await m('.hidden.md')).toBe(true);
+    expect(await m('x.ts')).toBe(false);
+  });
+
+  it('an invalid glob is a clear INVALID_PARAMS naming the parameter', () => {
+    for (const bad of ['!(a)', '@(a|b', '{1..100000}']) {
+      expect(() => compileGlobs(['ok', bad], 'exclude')).toThrow(/exclude pattern .* is not a valid glob/);
+    }
   });
 });

@@ -29,6 +29,7 @@ describe('search configuration', () => {
     [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:8080' }, 'FETCH_ALLOWED_HOSTS'],
     [{ FETCH_ALLOWED_HOSTS: 'http://wiki.internal/' }, 'FETCH_ALLOWED_HOSTS'],
     [{ FETCH_MAX_REDIRECTS: '99' }, 'FETCH_MAX_REDIRECTS'],
+    [{ SEARCH_INDEX_EXCLUDE: 'build/**,!(keep)' }, 'SEARCH_INDEX_EXCLUDE'],
   ])('rejects %j naming %s', (env, variable) => {
     try {
       parseSearchConfig(env);

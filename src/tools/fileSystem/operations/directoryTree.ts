@@ -1,4 +1,5 @@
 import { ToolError } from '../../../core/errors.js';
+import { Pacer } from '../../../core/pacer.js';
 import { defineOperation, READ_ONLY } from '../../../core/operation.js';
 import { quote } from '../display.js';
 import type { FsContext } from '../fsContext.js';
@@ -88,6 +89,7 @@ export function directoryTreeOperation(tool: FsContext) {
       const display = params.path ?? '/';
       const depth = params.depth ?? defaultDepth;
       const exclude = compileGlobs(params.exclude ?? [], 'exclude');
+      const pacer = new Pacer(ctx.signal);
       const resolved = await tool.ws.resolveExisting(display, { followFinal: true });
       if (!resolved.stat.isDirectory()) throw new ToolError('INVALID_PARAMS', `${quote(display)} is not a folder.`);
       const entries: TreeEntry[] = [];
@@ -97,7 +99,7 @@ export function directoryTreeOperation(tool: FsContext) {
         folders++;
         if (folders % 100 === 0) ctx.progress({ progress: folders, message: `read ${folders} folders` });
       };
-      for await (const entry of walk(tool.ws, resolved.abs, display, { maxDepth: depth, exclude, signal: ctx.signal, onFolder })) {
+      for await (const entry of walk(tool.ws, resolved.abs, display, { maxDepth: depth, exclude, pacer, signal: ctx.signal, onFolder })) {
         if (entries.length >= maxListEntries) {
           truncated = true;
           break;

@@ -1,4 +1,5 @@
 import { ToolError } from '../../../core/errors.js';
+import { Pacer } from '../../../core/pacer.js';
 import { defineOperation, READ_ONLY } from '../../../core/operation.js';
 import { quote } from '../display.js';
 import type { FsContext } from '../fsContext.js';
@@ -75,6 +76,7 @@ export function searchFilesOperation(tool: FsContext) {
       const limit = params.max_results ?? defaultMax;
       const matches = compileGlobs([params.pattern], 'pattern');
       const exclude = compileGlobs(params.exclude ?? [], 'exclude');
+      const pacer = new Pacer(ctx.signal);
       const resolved = await tool.ws.resolveExisting(display, { followFinal: true });
       if (!resolved.stat.isDirectory())
         throw new ToolError('INVALID_PARAMS', `${quote(display)} is not a folder; search_files searches inside a folder.`);
@@ -88,10 +90,11 @@ export function searchFilesOperation(tool: FsContext) {
       for await (const entry of walk(tool.ws, resolved.abs, display, {
         maxDepth: SEARCH_MAX_DEPTH,
         exclude,
+        pacer,
         signal: ctx.signal,
         onFolder,
       })) {
-        if (!matches(entry.rel)) continue;
+        if (!(await matches.test(entry.rel, pacer))) continue;
         if (found.length >= limit) {
           truncated = true;
           break;

@@ -19,7 +19,7 @@ export interface LocalIndexOptions {
   logger: Logger;
   /** Larger files are neither indexed nor fetched. Default 1 MiB. */
   maxFileBytes?: number;
-  /** Extra picomatch globs never indexed. */
+  /** Extra globs (core/glob syntax) never indexed. */
   exclude?: readonly string[];
   /** Log a progress line every this many files during a scan. Default 1000. */
   progressEvery?: number;

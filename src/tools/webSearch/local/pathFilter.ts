@@ -1,5 +1,5 @@
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { compileGlob } from '../../../core/glob.js';
 
 /** Extensions indexed as text. Files without an extension (README, Makefile…) are sniffed instead. */
 const TEXT_EXTENSIONS = new Set(
@@ -33,7 +33,9 @@ export function extensionOf(rel: string): string {
  * indexed, so neither search nor fetch can surface them; operators can exclude more with globs.
  */
 export function createPathFilter(excludeGlobs: readonly string[]): PathFilter {
-  const excluded = excludeGlobs.length > 0 ? picomatch([...excludeGlobs], { dot: true }) : () => false;
+  // The operator's globs, on the same linear-time matcher as callers' (SEARCH_INDEX_EXCLUDE is checked at startup).
+  const globs = excludeGlobs.map((pattern) => compileGlob(pattern));
+  const excluded = (rel: string) => globs.some((glob) => glob.test(rel));
   const hiddenOrSkipped = (rel: string) => rel.split('/').some((segment) => segment.startsWith('.') || ALWAYS_SKIPPED_DIRS.has(segment));
   return {
     file(rel) {

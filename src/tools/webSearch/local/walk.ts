@@ -1,6 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { Pacer } from '../../../core/pacer.js';
 import { isInside } from './confine.js';
 import type { PathFilter } from './pathFilter.js';
 
@@ -12,6 +13,8 @@ import type { PathFilter } from './pathFilter.js';
  */
 export async function* walkWorkspace(realRoot: string, startRel: string, filter: PathFilter): AsyncGenerator<string> {
   const pending = [startRel];
+  // Security: a folder may hold 100 000 names; yield between them so indexing never freezes the server.
+  const pacer = new Pacer();
   while (pending.length > 0) {
     const dirRel = pending.pop()!;
     let entries: Dirent[];
@@ -21,6 +24,7 @@ export async function* walkWorkspace(realRoot: string, startRel: string, filter:
       continue; // vanished or unreadable: the removal pass deals with what was indexed under it
     }
     for (const entry of entries) {
+      await pacer.tick();
       const rel = dirRel ? `${dirRel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         if (filter.directory(rel)) pending.push(rel);
