@@ -18,6 +18,8 @@ export interface FileSystemConfig {
   maxSearchResults: number;
   /** How long a read_file result may be served from cache (0 = never cached). */
   cacheTtlMs: number;
+  /** Read files with more than one hard link (also for web_search fetch and indexing). */
+  allowHardLinks: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -32,5 +34,6 @@ export function parseFileSystemConfig(env: Env): FileSystemConfig {
     maxMultiRead: readInt(env, 'FS_MAX_MULTI_READ', 20, 1, 1000),
     maxSearchResults: readInt(env, 'FS_MAX_SEARCH_RESULTS', 500, 1, 100_000),
     cacheTtlMs: readInt(env, 'FS_CACHE_TTL_MS', 10_000, 0, 86_400_000),
+    allowHardLinks: readBool(env, 'FS_ALLOW_HARD_LINKS', false),
   };
 }

@@ -26,7 +26,7 @@ export interface FileSystemToolOptions {
 /** Builds the file_system tool; `createFileSystemTool` is this without test options. */
 export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolOptions = {}): Promise<ToolModule> {
   const config = env.config.fileSystem;
-  const ws = await Workspace.open(env.config.server.workspaceDir);
+  const ws = await Workspace.open(env.config.server.workspaceDir, { allowHardLinks: config.allowHardLinks });
   if (ws.createdNow) await writeWelcomeFile(ws.root, env.logger);
   const tool: FsContext = { ws, config, logger: env.logger, emit: makeEmitter(env.workspaceEvents, env.logger), hooks: options.hooks };
 

@@ -1,7 +1,8 @@
-import { constants as C, promises as fs, type Stats } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ToolError } from '../../core/errors.js';
+import { OpenRefused, openRegularFile } from '../../infra/openRegular.js';
 import { quote } from './display.js';
 import { openVerifiedDir, procFdWorks, withDir, type DirHandle } from './dirHandle.js';
 import { toFsToolError, withFsErrors } from './fsErrors.js';
@@ -23,16 +24,18 @@ export class Workspace {
     private readonly useProcFd: boolean,
     /** The folder did not exist and `open` created it (so nobody's files are in it). */
     readonly createdNow: boolean,
+    /** FS_ALLOW_HARD_LINKS: read files that have more than one name (see infra/openRegular). */
+    private readonly allowHardLinks: boolean,
   ) {}
 
   /** Creates the folder if needed (mkdir -p) and pins its real path. */
-  static async open(dir: string): Promise<Workspace> {
+  static async open(dir: string, options: { allowHardLinks?: boolean } = {}): Promise<Workspace> {
     // mkdir -p names the first folder it created, and nothing when the folder was already there.
     const created = await fs.mkdir(dir, { recursive: true });
     const root = await fs.realpath(dir);
     const stat = await fs.stat(root);
     if (!stat.isDirectory()) throw new Error(`WORKSPACE_DIR is not a folder: ${dir}`);
-    return new Workspace(root, await procFdWorks(root), created !== undefined);
+    return new Workspace(root, await procFdWorks(root), created !== undefined, options.allowHardLinks ?? false);
   }
 
   /** Parses and resolves caller text. */
@@ -119,24 +122,35 @@ export class Workspace {
   }
 
   /**
-   * Opens a regular file for reading. Security: the type is checked with lstat before opening
-   * (a FIFO would block open() forever), the open uses O_NONBLOCK|O_NOFOLLOW in case it was
-   * swapped meanwhile, and fstat on the descriptor has the last word.
+   * Opens a regular file for reading. The type is checked with lstat first (for the clearest
+   * message); the open itself goes through infra/openRegular (O_NONBLOCK|O_NOFOLLOW, then fstat
+   * on the descriptor has the last word, and hard-linked files are refused).
    */
   async openFile(resolved: ResolvedPath & { stat: Stats }): Promise<{ handle: FileHandle; stat: Stats }> {
     assertRegular(resolved.stat, resolved.display);
-    return this.inParent(resolved, async (dir, name) => {
-      const handle = await fs.open(dir.child(name), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
-      try {
-        const stat = await handle.stat();
-        assertRegular(stat, resolved.display);
-        return { handle, stat };
-      } catch (error) {
-        await handle.close().catch(() => {});
-        throw error;
-      }
-    });
+    return this.inParent(resolved, (dir, name) => this.openChild(dir, name, resolved.display));
   }
+
+  /** Opens an existing entry of a verified folder for reading; it must be a regular file with one name. */
+  async openChild(dir: DirHandle, name: string, display: string): Promise<{ handle: FileHandle; stat: Stats }> {
+    try {
+      return await openRegularFile(dir.child(name), { allowHardLinks: this.allowHardLinks });
+    } catch (error) {
+      if (!(error instanceof OpenRefused)) throw error;
+      const { refusal } = error;
+      if (refusal.reason === 'hard_link') throw hardLinkRefused(display, refusal.links);
+      assertRegular(refusal.stat, display); // throws: the descriptor is not a regular file
+      throw error;
+    }
+  }
+}
+
+// Security: see infra/openRegular for why hard-linked files are refused by default.
+function hardLinkRefused(display: string, links: number): ToolError {
+  return new ToolError(
+    'FORBIDDEN',
+    `${quote(display)} has ${links} hard links (names for the same file), and another one may lie outside the workspace, so it is not read. The operator can allow hard-linked files with FS_ALLOW_HARD_LINKS=true.`,
+  );
 }
 
 export function assertRegular(stat: Stats, display: string): void {

@@ -1,8 +1,7 @@
-import { constants as C, promises as fs, type Stats } from 'node:fs';
+import { promises as fs, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { ToolError } from '../../core/errors.js';
 import { quote } from './display.js';
-import type { DirHandle } from './dirHandle.js';
 import { assertRegular } from './workspace.js';
 
 /** lstat that answers null for "not there". Never follows a final link. */
@@ -26,19 +25,6 @@ export function assertWritableTarget(stat: Stats | null, display: string): void 
     );
   }
   assertRegular(stat, display);
-}
-
-/** Opens an existing entry of a verified folder for reading; it must be a regular file. */
-export async function openChildFile(dir: DirHandle, name: string, display: string): Promise<{ handle: FileHandle; stat: Stats }> {
-  const handle = await fs.open(dir.child(name), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
-  try {
-    const stat = await handle.stat();
-    assertRegular(stat, display);
-    return { handle, stat };
-  } catch (error) {
-    await handle.close().catch(() => {});
-    throw error;
-  }
 }
 
 /** Reads a whole open file, refusing it when it is (or grows) larger than `maxBytes`. */

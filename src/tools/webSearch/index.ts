@@ -30,6 +30,7 @@ export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolve
     logger: env.logger,
     maxFileBytes: config.indexMaxFileBytes,
     exclude: config.indexExclude,
+    allowHardLinks: env.config.fileSystem.allowHardLinks,
   });
 
   const providers = new Map<SearchProviderName, SearchProvider>();

@@ -10,7 +10,7 @@ import { toFsToolError, withFsErrors } from '../fsErrors.js';
 import { etagParam, etagSchema, pathParam, TOOL } from '../schemas.js';
 import { applyEdits, type TextEdit } from '../textEdits.js';
 import { unifiedDiff } from '../diffText.js';
-import { assertWritableTarget, lstatOrNull, openChildFile, readAll } from '../writeSupport.js';
+import { assertWritableTarget, lstatOrNull, readAll } from '../writeSupport.js';
 
 interface Params {
   path: string;
@@ -95,7 +95,7 @@ export function editFileOperation(tool: FsContext) {
             const current = await lstatOrNull(dir.child(name));
             if (!current) throw toFsToolError(Object.assign(new Error('missing'), { code: 'ENOENT' }), display);
             assertWritableTarget(current, display);
-            const { handle, stat } = await openChildFile(dir, name, display);
+            const { handle, stat } = await tool.ws.openChild(dir, name, display);
             const before = await readAll(
               handle,
               maxWriteBytes,

@@ -8,7 +8,7 @@ import { etagMatches, etagOf, etagOfHandle } from '../etag.js';
 import type { FsContext } from '../fsContext.js';
 import { withFsErrors } from '../fsErrors.js';
 import { etagParam, etagSchema, isoTime, pathParam, TOOL } from '../schemas.js';
-import { assertWritableTarget, decodeContent, lstatOrNull, openChildFile } from '../writeSupport.js';
+import { assertWritableTarget, decodeContent, lstatOrNull } from '../writeSupport.js';
 
 interface Params {
   path: string;
@@ -89,7 +89,7 @@ export function writeFileOperation(tool: FsContext) {
                     `${quote(display)} does not exist, so it cannot match the given etag; nothing was written. Omit if_match to create it.`,
                   );
                 }
-                const { handle } = await openChildFile(dir, name, display);
+                const { handle } = await tool.ws.openChild(dir, name, display);
                 const actual = await etagOfHandle(handle, ctx.signal).finally(() => handle.close().catch(() => {}));
                 if (!etagMatches(params.if_match, actual)) {
                   throw new ToolError(

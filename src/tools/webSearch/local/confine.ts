@@ -1,6 +1,7 @@
-import { constants, type Stats } from 'node:fs';
-import { open, realpath, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { realpath, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { openRegularFile } from '../../../infra/openRegular.js';
 
 /**
  * Turns a workspace-relative path from an id or a workspace event into its canonical form
@@ -30,13 +31,19 @@ export interface ConfinedFile {
 
 /**
  * Opens a regular file inside the workspace for reading, or returns undefined when it does not
- * exist, is not a regular file, or resolves outside the workspace.
+ * exist, is not a regular file (FIFO, socket, device), has other hard links (unless allowed), or
+ * resolves outside the workspace.
  *
  * Security: the path is resolved with realpath and must stay under the workspace's real path, so
  * a symlink (or a symlinked folder) pointing outside is refused; the resolved path is then opened
- * with O_NOFOLLOW so a link swapped in after the check is not followed either.
+ * through infra/openRegular: O_NOFOLLOW so a link swapped in after the check is not followed,
+ * O_NONBLOCK so a FIFO cannot hold one of libuv's threads, and fstat on the descriptor decides.
  */
-export async function openConfined(realRoot: string, rel: string): Promise<ConfinedFile | undefined> {
+export async function openConfined(
+  realRoot: string,
+  rel: string,
+  options: { allowHardLinks?: boolean } = {},
+): Promise<ConfinedFile | undefined> {
   const lexical = path.join(realRoot, ...rel.split('/'));
   if (!isInside(realRoot, lexical)) return undefined;
   let real: string;
@@ -46,16 +53,9 @@ export async function openConfined(realRoot: string, rel: string): Promise<Confi
     return undefined;
   }
   if (!isInside(realRoot, real) || real === realRoot) return undefined;
-  let handle: FileHandle;
   try {
-    handle = await open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+    return await openRegularFile(real, options);
   } catch {
     return undefined;
   }
-  const stat = await handle.stat();
-  if (!stat.isFile()) {
-    await handle.close();
-    return undefined;
-  }
-  return { handle, stat };
 }

@@ -23,6 +23,8 @@ export interface LocalIndexOptions {
   exclude?: readonly string[];
   /** Log a progress line every this many files during a scan. Default 1000. */
   progressEvery?: number;
+  /** Index and fetch files with more than one hard link (FS_ALLOW_HARD_LINKS). Default false. */
+  allowHardLinks?: boolean;
 }
 
 export interface ScanStats {
@@ -279,7 +281,7 @@ export class LocalIndex {
 
   /** Reads one file through the confinement check, with the size cap and the binary sniff. */
   private async load(root: string, rel: string): Promise<Loaded> {
-    const file = await openConfined(root, rel);
+    const file = await openConfined(root, rel, { allowHardLinks: this.options.allowHardLinks });
     if (!file) return { kind: 'missing' };
     try {
       const { mtimeMs, size } = file.stat;
