@@ -1,5 +1,6 @@
-// `npm run fuzz`: the fuzz suite with many more runs and a fresh seed (printed, so a failure can be
-// replayed with FUZZ_SEED=<seed>). Usage: npm run fuzz -- [--runs N] [--seed S]
+// `npm run fuzz`: the fuzz suite (the protocol, and event-loop blocking per operation) with many
+// more runs and a fresh seed (printed, so a failure can be replayed with FUZZ_SEED=<seed>).
+// Usage: npm run fuzz -- [--runs N] [--seed S]
 import { spawnSync } from 'node:child_process';
 
 const args = process.argv.slice(2);

@@ -7,6 +7,7 @@ const CONTEXT = 3;
  */
 // Security: bounds the CPU one edit_file call can use.
 const MAX_EDIT_LENGTH = 1000;
+// It runs in a worker thread (editOffThread.ts), so this bounds CPU, not event-loop time.
 const TIMEOUT_MS = 250;
 
 function splitLines(text: string): string[] {

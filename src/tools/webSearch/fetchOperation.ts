@@ -65,7 +65,7 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
     async handler(params, ctx): Promise<FetchResult> {
       const ref = parseDocumentId(params.id);
       if (ref.kind === 'file') {
-        const doc = await deps.index.read(ref.path);
+        const doc = await deps.index.read(ref.path, ctx.signal);
         return {
           id: params.id,
           title: doc.title,
@@ -91,7 +91,7 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
           resolve: deps.resolve,
           signal: ctx.signal,
         });
-        const { title, text } = pageText(page.body, page.contentType, page.url);
+        const { title, text } = await pageText(page.body, page.contentType, page.url, ctx.signal);
         return {
           id: params.id,
           title,

@@ -4,10 +4,15 @@ import { compile } from 'html-to-text';
  * HTML → readable text with html-to-text (a maintained HTML parser, never regexes). Compiled once:
  * the selector tree is the expensive part and indexing converts many files.
  */
+// Deeper markup is cut (with an ellipsis): html-to-text walks the tree recursively and overflows
+// the stack on tens of thousands of nested elements.
+const limits = { maxDepth: 200 };
+
 const headings = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } }));
 
 const bodyText = compile({
   wordwrap: false,
+  limits,
   selectors: [
     ...headings,
     { selector: 'a', options: { hideLinkHrefIfSameAsText: true, noAnchorUrl: true } },
@@ -20,10 +25,11 @@ const bodyText = compile({
 
 const titleText = compile({
   wordwrap: false,
+  limits,
   baseElements: { selectors: ['title'], returnDomByDefault: false },
 });
 
-const inlineText = compile({ wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }] });
+const inlineText = compile({ wordwrap: false, limits, selectors: [{ selector: 'a', options: { ignoreHref: true } }] });
 
 export function htmlToReadableText(html: string): string {
   return bodyText(html).trim();

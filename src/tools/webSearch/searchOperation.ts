@@ -66,7 +66,7 @@ export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchPar
       if (provider === 'local') {
         // Answer from what is indexed once the wait is over, rather than stalling on a huge first build.
         const complete = await deps.index.waitForFirstScan(deps.indexWaitMs, ctx.signal);
-        const results = deps.index.search(params.query, limit).map((hit) => ({
+        const results = (await deps.index.searchBounded(params.query, limit, ctx.signal)).map((hit) => ({
           id: fileId(hit.path),
           title: hit.title,
           url: fileUrl(hit.path),

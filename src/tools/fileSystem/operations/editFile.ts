@@ -8,8 +8,8 @@ import { etagMatches, etagOf } from '../etag.js';
 import type { FsContext } from '../fsContext.js';
 import { toFsToolError, withFsErrors } from '../fsErrors.js';
 import { etagParam, etagSchema, pathParam, TOOL } from '../schemas.js';
-import { applyEdits, type TextEdit } from '../textEdits.js';
-import { unifiedDiff } from '../diffText.js';
+import { editOffThread } from '../editOffThread.js';
+import type { TextEdit } from '../textEdits.js';
 import { assertWritableTarget, lstatOrNull, readAll } from '../writeSupport.js';
 
 interface Params {
@@ -121,7 +121,10 @@ export function editFileOperation(tool: FsContext) {
                 `${quote(display)} is not UTF-8 text, so it cannot be edited; use write_file to replace it.`,
               );
             }
-            const newText = applyEdits(oldText, params.edits, display);
+            const { newText, diff: fullDiff } = await editOffThread(
+              { text: oldText, edits: params.edits, display, name: resolved.requested },
+              ctx.signal,
+            );
             const after = Buffer.from(newText, 'utf8');
             if (after.length > maxWriteBytes) {
               throw new ToolError(
@@ -129,7 +132,7 @@ export function editFileOperation(tool: FsContext) {
                 `After the edits ${quote(display)} would be ${after.length} bytes, over the ${maxWriteBytes}-byte write limit.`,
               );
             }
-            let diff = unifiedDiff(resolved.requested, oldText, newText);
+            let diff = fullDiff;
             const diffTruncated = diff.length > maxReadBytes;
             if (diffTruncated) diff = `${diff.slice(0, maxReadBytes)}\n… (diff cut at ${maxReadBytes} characters)\n`;
             const summary = {

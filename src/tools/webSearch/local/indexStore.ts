@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { makeSnippet, SNIPPET_SOURCE_CHARS } from './snippet.js';
 
 /** Bump when the table layout or tokenizer changes: the index is then rebuilt from scratch. */
 const SCHEMA_VERSION = 1;
@@ -17,6 +18,23 @@ export interface StoredHit {
   path: string;
   title: string;
   snippet: string;
+}
+
+// `ORDER BY rank` (the configured BM25) with LIMIT lets FTS5 keep only the top rows;
+// measured faster than ranking rowids in a subquery first. Also run by searchWorker.ts. The
+// snippet is built by snippet.ts from the start of the text, not by FTS5's snippet() (see there).
+export const SEARCH_SQL = `SELECT path, title, substr(body, 1, ${SNIPPET_SOURCE_CHARS}) AS head
+  FROM docs WHERE docs MATCH @match ORDER BY rank LIMIT @limit`;
+
+export interface SearchRow {
+  path: string;
+  title: string;
+  head: string;
+}
+
+/** Rows of SEARCH_SQL → hits, each with a snippet around the first of `terms`. */
+export function toHits(rows: SearchRow[], terms: readonly string[]): StoredHit[] {
+  return rows.map((row) => ({ path: row.path, title: row.title, snippet: makeSnippet(row.head, terms) }));
 }
 
 /**
@@ -47,12 +65,7 @@ export class IndexStore {
       // '/' is followed by '0' in code-point order, so [prefix/, prefix0) is exactly the subtree.
       pathsUnder: db.prepare<[string, string], { path: string }>('SELECT path FROM files WHERE path >= ? AND path < ?').pluck(),
       countDocs: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM files WHERE indexed = 1').pluck(),
-      // `ORDER BY rank` (the configured BM25) with LIMIT lets FTS5 keep only the top rows;
-      // measured faster than ranking rowids in a subquery first.
-      search: db.prepare<[{ match: string; limit: number }], StoredHit>(
-        `SELECT path, title, snippet(docs, 2, '**', '**', '…', 24) AS snippet
-           FROM docs WHERE docs MATCH @match ORDER BY rank LIMIT @limit`,
-      ),
+      search: db.prepare<[{ match: string; limit: number }], SearchRow>(SEARCH_SQL),
       ping: db.prepare('SELECT 1').pluck(),
     };
   }
@@ -114,8 +127,8 @@ export class IndexStore {
     return this.stmt.pathsUnder.all(`${dir}/`, `${dir}0`) as unknown as string[];
   }
 
-  search(match: string, limit: number): StoredHit[] {
-    return this.stmt.search.all({ match, limit });
+  search(match: string, terms: readonly string[], limit: number): StoredHit[] {
+    return toHits(this.stmt.search.all({ match, limit }), terms);
   }
 
   documentCount(): number {

@@ -1,6 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import { ToolError } from '../../../core/errors.js';
 import type { WorkspaceChange } from '../../../infra/workspaceEvents.js';
@@ -9,6 +9,7 @@ import { extractDocument, looksBinary } from './extract.js';
 import { IndexStore, type StoredHit } from './indexStore.js';
 import { createPathFilter, type PathFilter } from './pathFilter.js';
 import { matchExpressions } from './query.js';
+import { searchOffThread } from './searchOffThread.js';
 import { Serial } from './serial.js';
 import { walkWorkspace } from './walk.js';
 
@@ -63,6 +64,10 @@ type Loaded =
 
 /** Files per transaction during scans; also the granularity at which workspace events can cut in. */
 const BATCH = 64;
+/** Most characters of document text written in one transaction. */
+const TRANSACTION_TEXT = 256 * 1024;
+/** Most time one HTML file's conversion may take while indexing (it runs in a worker thread). */
+const EXTRACT_TIMEOUT_MS = 10_000;
 
 /**
  * Full-text index of the workspace (SQLite FTS5, BM25). Scans are incremental (mtime + size),
@@ -236,14 +241,19 @@ export class LocalIndex {
     return this.serial.run(async () => {
       if (this.closed) return;
       const prepared = await Promise.all(rels.map((rel) => this.prepare(root, rel)));
-      if (this.closed) return;
-      this.store.transaction(() => {
-        for (const p of prepared) {
-          if (p.kind === 'index') this.store.put(p.rel, p.mtimeMs, p.size, { title: p.title, text: p.text });
-          else if (p.kind === 'skip') this.store.put(p.rel, p.mtimeMs, p.size);
-          else if (p.kind === 'gone') this.store.remove(p.rel);
-        }
-      });
+      // Security: FTS5 tokenises synchronously (tens of ms per MiB); one transaction per
+      // TRANSACTION_TEXT of text, with a turn of the event loop between them, keeps each block short.
+      for (const group of byTextSize(prepared, TRANSACTION_TEXT)) {
+        if (this.closed) return;
+        this.store.transaction(() => {
+          for (const p of group) {
+            if (p.kind === 'index') this.store.put(p.rel, p.mtimeMs, p.size, { title: p.title, text: p.text });
+            else if (p.kind === 'skip') this.store.put(p.rel, p.mtimeMs, p.size);
+            else if (p.kind === 'gone') this.store.remove(p.rel);
+          }
+        });
+        await nextTurn();
+      }
       if (stats) {
         for (const p of prepared) {
           if (p.kind === 'index') stats.indexed++;
@@ -273,7 +283,17 @@ export class LocalIndex {
       case 'binary':
         return { rel, kind: 'skip', mtimeMs: loaded.mtimeMs, size: loaded.size };
       case 'text': {
-        const doc = extractDocument(rel, loaded.source);
+        let doc: Awaited<ReturnType<typeof extractDocument>>;
+        try {
+          doc = await extractDocument(rel, loaded.source, { timeoutMs: EXTRACT_TIMEOUT_MS });
+        } catch (error) {
+          // Markup html-to-text cannot convert in time: remembered as not indexable until it changes.
+          this.options.logger.warn('search index: could not extract text', {
+            path: rel,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          return { rel, kind: 'skip', mtimeMs: loaded.mtimeMs, size: loaded.size };
+        }
         return { rel, kind: 'index', mtimeMs: loaded.mtimeMs, size: loaded.size, title: doc.title, text: doc.text };
       }
     }
@@ -315,23 +335,32 @@ export class LocalIndex {
     return removed;
   }
 
-  /** Ranked hits with snippets. Synchronous: prepared statements only, no file-system access. */
+  /** Ranked hits with snippets, on this thread. Synchronous: prepared statements only, no file-system access. */
   search(query: string, limit: number): StoredHit[] {
     const match = matchExpressions(query);
     if (!match) return [];
-    const hits = this.store.search(match.all, limit);
-    if (hits.length < limit && match.any !== match.all) {
-      const have = new Set(hits.map((h) => h.path));
-      for (const hit of this.store.search(match.any, limit)) {
-        if (hits.length >= limit) break;
-        if (!have.has(hit.path)) hits.push(hit);
-      }
-    }
-    return hits.map((h) => ({ ...h, snippet: h.snippet.replace(/\s+/g, ' ').trim() }));
+    const hits = this.store.search(match.all, match.terms, limit);
+    return finishHits(hits, wantsMore(hits, limit, match) ? this.store.search(match.any, match.terms, limit) : [], limit);
+  }
+
+  /**
+   * The same hits, computed in a worker thread on a read-only connection and stopped by `signal`
+   * (see searchOffThread.ts); what the search operation uses. An in-memory index (tests,
+   * benchmarks) cannot be shared with another thread and is searched here.
+   */
+  async searchBounded(query: string, limit: number, signal?: AbortSignal): Promise<StoredHit[]> {
+    const { dbPath } = this.options;
+    if (dbPath === ':memory:') return this.search(query, limit);
+    const match = matchExpressions(query);
+    if (!match) return [];
+    const { terms } = match;
+    const hits = await searchOffThread({ dbPath, match: match.all, terms, limit }, signal);
+    const more = wantsMore(hits, limit, match) ? await searchOffThread({ dbPath, match: match.any, terms, limit }, signal) : [];
+    return finishHits(hits, more, limit);
   }
 
   /** The current text of one workspace document, read from disk under the same rules as indexing. */
-  async read(relInput: string): Promise<LocalDocument> {
+  async read(relInput: string, signal?: AbortSignal): Promise<LocalDocument> {
     const rel = normalizeRelPath(relInput);
     // The message does not echo the id: it may hold whatever path a caller tried.
     const notFound = () =>
@@ -349,7 +378,7 @@ export class LocalIndex {
       );
     }
     if (loaded.kind === 'binary') throw new ToolError('NOT_FOUND', `"${rel}" is not a text document.`);
-    const doc = extractDocument(rel, loaded.source);
+    const doc = await extractDocument(rel, loaded.source, { signal });
     return { path: rel, title: doc.title, text: doc.text, size: loaded.size, modified: new Date(loaded.mtimeMs) };
   }
 
@@ -382,6 +411,41 @@ export class LocalIndex {
     }
     return this.realRoot;
   }
+}
+
+/** Whether the precise (all words) query found too little, so the any-word query should fill up. */
+function wantsMore(hits: StoredHit[], limit: number, match: { all: string; any: string }): boolean {
+  return hits.length < limit && match.any !== match.all;
+}
+
+/** The precise hits, then new ones from the fill-up query. */
+function finishHits(hits: StoredHit[], more: StoredHit[], limit: number): StoredHit[] {
+  const out = [...hits];
+  const have = new Set(hits.map((h) => h.path));
+  for (const hit of more) {
+    if (out.length >= limit) break;
+    if (!have.has(hit.path)) out.push(hit);
+  }
+  return out;
+}
+
+/** Consecutive groups of at most `limit` characters of text each (a larger document is a group of its own). */
+function byTextSize(prepared: Prepared[], limit: number): Prepared[][] {
+  const groups: Prepared[][] = [];
+  let group: Prepared[] = [];
+  let size = 0;
+  for (const p of prepared) {
+    const length = p.kind === 'index' ? p.text.length : 0;
+    if (group.length > 0 && size + length > limit) {
+      groups.push(group);
+      group = [];
+      size = 0;
+    }
+    group.push(p);
+    size += length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 async function isFile(absolute: string): Promise<boolean> {

@@ -6,6 +6,8 @@ export interface MatchExpressions {
   all: string;
   /** Any word may occur (recall), used to fill up when `all` finds too little. */
   any: string;
+  /** The words themselves (lower case), for snippets. */
+  terms: string[];
 }
 
 /**
@@ -18,6 +20,7 @@ export function matchExpressions(query: string): MatchExpressions | undefined {
     .toLowerCase()
     .match(/[\p{L}\p{N}]+/gu);
   if (!words) return undefined;
-  const terms = [...new Set(words)].slice(0, MAX_TERMS).map((w) => `"${w}"`);
-  return { all: terms.join(' AND '), any: terms.join(' OR ') };
+  const unique = [...new Set(words)].slice(0, MAX_TERMS);
+  const quoted = unique.map((w) => `"${w}"`);
+  return { all: quoted.join(' AND '), any: quoted.join(' OR '), terms: unique };
 }

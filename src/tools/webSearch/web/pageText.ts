@@ -1,4 +1,4 @@
-import { htmlTitle, htmlToReadableText } from '../htmlText.js';
+import { htmlToTextOffThread } from '../htmlOffThread.js';
 
 /** Media types fetch reads: text of any kind, HTML/XHTML, JSON and XML (incl. `+json`/`+xml`). */
 export function isTextMediaType(mediaType: string): boolean {
@@ -18,14 +18,15 @@ export interface PageText {
   text: string;
 }
 
-/** Decodes a fetched body in its declared charset and turns HTML into readable text. */
-export function pageText(body: Buffer, contentType: string, url: URL): PageText {
+/** Decodes a fetched body in its declared charset and turns HTML into readable text (in a worker thread, stopped by `signal`). */
+export async function pageText(body: Buffer, contentType: string, url: URL, signal?: AbortSignal): Promise<PageText> {
   const [rawType = '', ...params] = contentType.split(';');
   const mediaType = rawType.trim().toLowerCase();
   const charset = params.map((p) => p.trim().match(/^charset\s*=\s*"?([^";]+)"?$/i)?.[1]).find(Boolean);
   const source = decode(body, charset);
   if (mediaType === 'text/html' || mediaType === 'application/xhtml+xml') {
-    return { title: htmlTitle(source) || fallbackTitle(url), text: htmlToReadableText(source) };
+    const html = await htmlToTextOffThread(source, { signal });
+    return { title: html.title || fallbackTitle(url), text: html.text };
   }
   return { title: fallbackTitle(url), text: source };
 }
