@@ -114,7 +114,8 @@ const globToken = fc.constantFrom(
 );
 const glob = fc.array(globToken, { minLength: 1, maxLength: 80 }).map((t) => t.join('').slice(0, 500));
 
-describe('no request holds the event loop for more than ~100 ms', () => {
+// Generous per-test limits: on a machine loaded far past its cores the same work takes much longer.
+describe('no request holds the event loop for more than ~100 ms', { timeout: 120_000 }, () => {
   it('the globs of the issue, as pattern and as exclude', async () => {
     const cases = [
       { path: 'docs', pattern: '*?*?*?*?*?*?*?*?*?*?b' },
@@ -203,7 +204,7 @@ describe('no request holds the event loop for more than ~100 ms', () => {
       });
       await callTool(server, d, 'web_search', 'fetch', 'fetch', { id: `file:${name}` });
     });
-  }, 90_000);
+  });
 
   it('large bodies and batches: JSON parsing, validation and many calls in one request', async () => {
     const big = { path: 'body.txt', content: 'é\u2028"\\'.repeat(200_000) };
