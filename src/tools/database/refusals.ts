@@ -22,6 +22,11 @@ export const refuse = {
     ),
   readOnlyMode: (detail: string) =>
     new ToolError('FORBIDDEN', `Refused: query always runs in a read-only transaction and that cannot be switched off (${detail}).`),
+  roleChange: (detail: string) =>
+    new ToolError(
+      'FORBIDDEN',
+      `Refused: query may not change the role or session settings it runs with (${detail}). Remove that part; the statement always runs as the server's own role.`,
+    ),
   privilege: (detail: string) =>
     new ToolError('FORBIDDEN', `Refused by the database: ${detail}. The server's database role does not have this privilege, on purpose.`),
   notReadable: (table: string) =>

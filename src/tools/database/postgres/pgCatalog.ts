@@ -25,18 +25,6 @@ export async function listPgTables(client: pg.ClientBase | pg.Pool): Promise<Tab
   }));
 }
 
-/** Every table outside the system schemas that the role may SELECT from, named as listPgTables names them. */
-export async function listPgReadableTables(client: pg.ClientBase | pg.Pool): Promise<string[]> {
-  const { rows } = await client.query<{ schema: string; name: string; current: boolean }>(`
-    SELECT n.nspname AS schema, c.relname AS name, n.nspname = current_schema() AS current
-    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp)'
-      AND has_schema_privilege(n.oid, 'USAGE') AND has_any_column_privilege(c.oid, 'SELECT')
-    ORDER BY 1, 2`);
-  return rows.map((r) => displayName(r.schema, r.name, r.current));
-}
-
 /** The table is named by its quoted catalog name, passed as a bound value and cast to regclass. */
 export async function describePgTable(client: pg.ClientBase | pg.Pool, table: TableRef): Promise<TableDescription> {
   const cols = await client.query<{ name: string; type: string; nullable: boolean; default: string | null }>(

@@ -12,6 +12,28 @@ const CURSOR = 'mcp_query';
 const PREFIX = `DECLARE ${CURSOR} NO SCROLL CURSOR FOR\n`;
 const FETCH_BATCH = 500;
 
+/** Who the connection runs as, from the role check done when the connection was opened. */
+export interface ExpectedRole {
+  role: string;
+  sessionUser: string;
+}
+
+/**
+ * Security: the second layer against role changes (roleChange.ts is the first). Runs in the
+ * query's own transaction after the last FETCH, so a switch made by any row that was returned is
+ * still in effect here; then nothing read is returned and the connection is thrown away.
+ * current_user and session_user are SQL keywords, not functions a role could shadow.
+ */
+async function checkRoleUnchanged(session: Session, expected: ExpectedRole): Promise<void> {
+  const { rows } = await session.client.query<{ role: string; session_role: string }>(
+    'SELECT current_user::text AS role, session_user::text AS session_role',
+  );
+  const now = rows[0];
+  if (now?.role === expected.role && now.session_role === expected.sessionUser) return;
+  session.discard();
+  throw refuse.roleChange(`the statement switched to role "${now?.role}"; its result is withheld`);
+}
+
 /** Type OIDs → readable names (format_type), shared across calls. */
 export type TypeNames = Map<number, string>;
 
@@ -39,6 +61,7 @@ export async function runPgQuery(
   limits: QueryLimits,
   signal: AbortSignal,
   names: TypeNames,
+  expected: ExpectedRole,
 ): Promise<QueryResult> {
   const { client } = session;
   const deadline = Date.now() + limits.timeoutMs;
@@ -80,6 +103,7 @@ export async function runPgQuery(
         }
         if (batch.rows.length < n) break;
       }
+      await checkRoleUnchanged(session, expected);
       const types = fields ? await columnTypes(client, fields, names) : [];
       return {
         columns: (fields ?? []).map((f, i) => ({ name: f.name, type: types[i]! })),

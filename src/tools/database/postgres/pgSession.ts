@@ -7,6 +7,8 @@ export interface Session {
   client: pg.PoolClient;
   /** Runs `fn` in a transaction that commits (writes) or always rolls back (reads). */
   transaction<T>(mode: 'read only' | 'default', timeoutMs: number, end: 'COMMIT' | 'ROLLBACK', fn: () => Promise<T>): Promise<T>;
+  /** Closes the connection instead of returning it to the pool when the operation ends. */
+  discard(): void;
 }
 
 /**
@@ -42,6 +44,9 @@ export async function withSession<T>(
 
   const session: Session = {
     client,
+    discard: () => {
+      discard = true;
+    },
     async transaction(mode, timeoutMs, end, body) {
       // Security: a read-only statement can still take session-level advisory locks, which
       // outlive ROLLBACK; they are released before the connection goes back to the pool.

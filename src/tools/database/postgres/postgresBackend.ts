@@ -8,7 +8,9 @@ import { pgToolError } from './pgErrors.js';
 import { createPool } from './pgPool.js';
 import { runPgQuery, type TypeNames } from './pgQuery.js';
 import { withSession } from './pgSession.js';
+import { roleChangeIn } from './roleChange.js';
 import { inspectRole, privilegedRoleError, readListError, type RoleReport } from './roleCheck.js';
+import { refuse } from '../refusals.js';
 
 export interface PostgresBackendOptions {
   url: string;
@@ -19,7 +21,8 @@ export interface PostgresBackendOptions {
   logger: Logger;
 }
 
-// Grants change rarely; re-checking once a minute keeps a revoked or re-granted table current.
+// Grants change rarely; re-checking a connection once a minute keeps a revoked or re-granted
+// privilege current. Every new connection is checked before its first query anyway.
 const ROLE_CHECK_TTL_MS = 60_000;
 
 export class PostgresBackend implements DatabaseBackend {
@@ -27,27 +30,33 @@ export class PostgresBackend implements DatabaseBackend {
   readonly paramStyle = 'PostgreSQL: positional $1, $2 … placeholders, bound in the order of params';
   private readonly pool: pg.Pool;
   private readonly typeNames: TypeNames = new Map();
-  private roleCheck?: { at: number; report: Promise<RoleReport> };
+  private readonly roleChecks = new WeakMap<pg.ClientBase, { at: number; report: Promise<RoleReport> }>();
+  private lastLogged = '';
 
   constructor(private readonly options: PostgresBackendOptions) {
     this.pool = createPool(options.url, options.poolMax, options.logger);
+    // Security: each new connection is checked as soon as it opens (the check is queued ahead of the
+    // caller's statements): a role given a dangerous membership after startup is caught on the
+    // next connection, whatever the ROLE_CHECK_TTL_MS cache says about older ones.
+    this.pool.on('connect', (client) => void this.checkRole(client).catch(() => {}));
   }
 
   async listTables(): Promise<TableRef[]> {
-    await this.guard(false);
     return this.catalog(() => listPgTables(this.pool));
   }
 
   async describeTable(table: TableRef): Promise<TableDescription> {
-    await this.guard(false);
     return this.catalog(() => describePgTable(this.pool, table));
   }
 
   async query(sql: string, params: Scalar[], limits: QueryLimits, signal: AbortSignal): Promise<QueryResult> {
-    await this.guard(true);
-    return withSession(this.pool, signal, this.cancelBackend, (session) =>
-      runPgQuery(session, sql, params, limits, signal, this.typeNames),
-    );
+    const change = roleChangeIn(sql);
+    if (change) throw refuse.roleChange(change);
+    return withSession(this.pool, signal, this.cancelBackend, async (session) => {
+      const report = await this.checkRole(session.client);
+      this.guard(report);
+      return runPgQuery(session, sql, params, limits, signal, this.typeNames, report);
+    });
   }
 
   async insert(
@@ -56,7 +65,6 @@ export class PostgresBackend implements DatabaseBackend {
     records: Record<string, JsonValue>[],
     signal: AbortSignal,
   ): Promise<Record<string, JsonValue>[]> {
-    await this.guard(false);
     return this.write(signal, async (client) => {
       const keys: Record<string, JsonValue>[] = [];
       for (const record of records) {
@@ -70,16 +78,19 @@ export class PostgresBackend implements DatabaseBackend {
   }
 
   async update(table: TableRef, set: Record<string, JsonValue>, where: Condition[], signal: AbortSignal): Promise<number> {
-    await this.guard(false);
     const built = buildUpdate('postgres', table.sqlName, set, where);
     return this.write(signal, async (client) => (await client.query(built.text, built.values)).rowCount ?? 0);
   }
 
   async ready(): Promise<void> {
-    await this.catalog(() => this.pool.query('SELECT 1'));
     // A privileged role is reported (logged) but does not make the database unready: only free-form
     // SQL is refused for it, and the structured operations keep working.
-    await this.report();
+    const client = await this.catalog(() => this.pool.connect());
+    try {
+      await this.checkRole(client);
+    } finally {
+      client.release();
+    }
   }
 
   async close(): Promise<void> {
@@ -88,39 +99,45 @@ export class PostgresBackend implements DatabaseBackend {
 
   /**
    * Security: free-form SQL is refused for a role that bypasses the database's rules (a superuser
-   * can pg_read_file or COPY … TO PROGRAM even inside a read-only transaction, and can SET ROLE
-   * back from any role we switch to) and for a role that can read tables outside DB_READ_TABLES,
+   * can pg_read_file or COPY … TO PROGRAM even inside a read-only transaction, dblink opens a
+   * connection that is not read-only, and a role that can become any of these by membership can
+   * switch to it mid-statement) and for a role that can read tables outside DB_READ_TABLES,
    * because on PostgreSQL those rules can only be enforced by the role's privileges. The structured
    * operations (checked identifiers, bound values) stay safe with any role.
    */
-  private async guard(forQuery: boolean): Promise<void> {
-    if (!forQuery) return;
-    const report = await this.report();
+  private guard(report: RoleReport): void {
     if (report.privileged.length > 0 && !this.options.allowPrivilegedRole) throw privilegedRoleError(report);
     if (report.extraReadable.length > 0) throw readListError(report);
   }
 
-  private report(): Promise<RoleReport> {
+  /** The role check of one connection, cached on it for ROLE_CHECK_TTL_MS. */
+  private checkRole(client: pg.ClientBase): Promise<RoleReport> {
     const now = Date.now();
-    if (!this.roleCheck || now - this.roleCheck.at > ROLE_CHECK_TTL_MS) {
-      const report = inspectRole(this.pool, this.options.readTables).catch((error) => {
-        this.roleCheck = undefined;
-        throw pgToolError(error, { phase: 'catalog', timeoutMs: this.options.statementTimeoutMs, aborted: false });
+    const cached = this.roleChecks.get(client);
+    if (cached && now - cached.at <= ROLE_CHECK_TTL_MS) return cached.report;
+    const report = inspectRole(client, this.options.readTables).catch((error) => {
+      this.roleChecks.delete(client);
+      throw pgToolError(error, { phase: 'catalog', timeoutMs: this.options.statementTimeoutMs, aborted: false });
+    });
+    this.roleChecks.set(client, { at: now, report });
+    report.then(
+      (r) => this.logRole(r),
+      () => {},
+    );
+    return report;
+  }
+
+  /** Logs a privileged role once per change, not once per connection. */
+  private logRole(report: RoleReport): void {
+    const key = report.privileged.join('|');
+    if (key === this.lastLogged) return;
+    this.lastLogged = key;
+    if (report.privileged.length > 0)
+      this.options.logger.warn('database role is privileged', {
+        role: report.role,
+        privileged: report.privileged,
+        allowed: this.options.allowPrivilegedRole,
       });
-      this.roleCheck = { at: now, report };
-      report.then(
-        (r) => {
-          if (r.privileged.length > 0)
-            this.options.logger.warn('database role is privileged', {
-              role: r.role,
-              privileged: r.privileged,
-              allowed: this.options.allowPrivilegedRole,
-            });
-        },
-        () => {},
-      );
-    }
-    return this.roleCheck.report;
   }
 
   /**
