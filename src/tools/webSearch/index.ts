@@ -3,7 +3,10 @@ import type { SearchProviderName } from '../../config/search.js';
 import type { ToolAnnotations } from '../../core/operation.js';
 import type { ToolEnv, ToolFactory, ToolModule } from '../../core/toolModule.js';
 import { createFetchOperation } from './fetchOperation.js';
+import { acquireConfiguredRedis } from '../../infra/redis.js';
+import { WorkspaceChangeLog } from '../../infra/workspaceChangeLog.js';
 import { LocalIndex } from './local/localIndex.js';
+import { ReplicaSync } from './local/replicaSync.js';
 import { createBraveProvider } from './providers/brave.js';
 import { createSearxngProvider } from './providers/searxng.js';
 import type { SearchProvider } from './providers/types.js';
@@ -22,7 +25,7 @@ export const INDEX_FILE = 'search-index.sqlite';
 export const createWebSearchTool: ToolFactory = (env) => createWebSearchModule(env);
 
 /** The factory, with a DNS resolver that tests can replace. */
-export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolver } = {}): ToolModule {
+export async function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolver } = {}): Promise<ToolModule> {
   const config = env.config.search;
   const index = LocalIndex.open({
     workspaceDir: env.config.server.workspaceDir,
@@ -58,7 +61,17 @@ export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolve
     openWorldHint: providers.size > 0 || config.fetchWebEnabled,
   };
 
-  const unsubscribe = env.workspaceEvents.on((change) => index.applyChange(change));
+  // Replicas sharing Redis share the workspace but not the index: a change log in Redis carries
+  // each replica's writes to the others' indexes before their next search (see replicaSync.ts).
+  const redis = acquireConfiguredRedis(env.config.scale, env.logger);
+  const sync = redis ? new ReplicaSync(new WorkspaceChangeLog(redis, env.logger), index, env.logger) : undefined;
+  // The log position is taken before the first scan starts, so the scan covers everything before it.
+  await sync?.init();
+
+  const unsubscribe = env.workspaceEvents.on(async (change) => {
+    await index.applyChange(change);
+    await sync?.publish(change);
+  });
   index.start(config.rescanIntervalMs);
 
   return {
@@ -71,6 +84,7 @@ export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolve
         annotations,
         indexWaitMs: config.indexWaitMs,
         cacheTtlMs: config.searchCacheTtlMs,
+        catchUp: sync ? () => sync.catchUp() : undefined,
       }),
       createFetchOperation({
         index,
@@ -88,7 +102,9 @@ export function createWebSearchModule(env: ToolEnv, testing: { resolve?: Resolve
     ready: async () => index.ping(),
     close: async () => {
       unsubscribe();
+      sync?.close();
       await index.close();
+      await redis?.release();
     },
   };
 }

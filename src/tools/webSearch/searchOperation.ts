@@ -25,6 +25,8 @@ export interface SearchDeps {
   /** How long a local search waits for the first index build. */
   indexWaitMs: number;
   cacheTtlMs: number;
+  /** Brings this replica's index up to date with writes made through other replicas (with Redis). */
+  catchUp?: () => Promise<void>;
 }
 
 /** Cache tag every local search and fetch carries; file_system writes invalidate it. */
@@ -66,6 +68,9 @@ export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchPar
       if (provider === 'local') {
         // Answer from what is indexed once the wait is over, rather than stalling on a huge first build.
         const complete = await deps.index.waitForFirstScan(deps.indexWaitMs, ctx.signal);
+        // Security: a file deleted through another replica must not be found here once that delete
+        // has returned (its snippet would leak content that no longer exists).
+        await deps.catchUp?.();
         const results = (await deps.index.searchBounded(params.query, limit, ctx.signal)).map((hit) => ({
           id: fileId(hit.path),
           title: hit.title,

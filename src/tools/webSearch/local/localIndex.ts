@@ -143,6 +143,15 @@ export class LocalIndex {
     return this.scanning;
   }
 
+  /**
+   * A scan that starts after this call: one already running may have walked past a change made
+   * just now, so it is not shared but followed.
+   */
+  rescan(): Promise<ScanStats> {
+    const running = this.scanning;
+    return running ? running.catch(() => undefined).then(() => this.scan()) : this.scan();
+  }
+
   private async runScan(): Promise<ScanStats> {
     const started = performance.now();
     const stats: ScanStats = { files: 0, indexed: 0, unchanged: 0, skipped: 0, removed: 0, ms: 0, docsPerSecond: 0 };
