@@ -7,6 +7,7 @@ import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
 import { Executor } from './core/executor.js';
 import { Registry } from './core/registry.js';
+import { ResourceTable } from './core/resourceTable.js';
 import type { ToolFactory, ToolModule } from './core/toolModule.js';
 import { mcpEndpoint } from './dialects/mcp/handler.js';
 import { mcpServerFactory } from './dialects/mcp/serverFactory.js';
@@ -62,6 +63,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     modules.push(await factory({ config, logger, workspaceEvents }));
   }
   registry = new Registry(modules.flatMap((m) => m.operations));
+  const resources = new ResourceTable(modules.flatMap((m) => m.resources ?? []));
   const redis = acquireConfiguredRedis(config.scale, logger);
   const cache: ResultCache = createResultCache(config.scale, logger, redis);
   const limits = rateLimits({ scale: config.scale, registry, logger, redis });
@@ -76,6 +78,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const mcp = mcpEndpoint(
     mcpServerFactory({
       registry,
+      resources,
       executor,
       logger,
       serverInfo: SERVER_INFO,

@@ -2,6 +2,7 @@ import type { Logger } from 'winston';
 import type { Config } from '../config/index.js';
 import type { WorkspaceEvents } from '../infra/workspaceEvents.js';
 import type { ToolOperation } from './operation.js';
+import type { ResourceDeclaration } from './resource.js';
 
 /** What a tool factory gets: configuration and shared infrastructure, nothing global. */
 export interface ToolEnv {
@@ -16,6 +17,8 @@ export interface ToolModule {
   /** Envelope tool name, e.g. `file_system`. */
   name: string;
   operations: ToolOperation[];
+  /** MCP resource families this tool serves (file_system: the workspace files). */
+  resources?: ResourceDeclaration[];
   /** Readiness probe for /readyz: resolves when the tool's dependencies answer, throws otherwise. */
   ready?: () => Promise<void>;
   /** Releases pools, handles and timers on shutdown. */

@@ -4,11 +4,15 @@ import { hasScope, type Caller, type Scope } from '../../core/caller.js';
 import type { CallContext, ProgressUpdate } from '../../core/context.js';
 import type { Executor } from '../../core/executor.js';
 import type { Registry } from '../../core/registry.js';
+import { ResourceTable } from '../../core/resourceTable.js';
 import type { RequestState } from '../../http/requestState.js';
+import { registerResources, resourceServerOptions } from './resources.js';
 import { toolListFor } from './toolList.js';
 
 export interface McpServerFactoryOptions {
   registry: Registry;
+  /** Workspace files and other resource families (none: no resources capability). */
+  resources?: ResourceTable;
   executor: Executor;
   logger: Logger;
   serverInfo: { name: string; version: string; title?: string };
@@ -31,15 +35,27 @@ const INVALID_PARAMS = -32602;
  */
 export function mcpServerFactory(options: McpServerFactoryOptions) {
   const listTools = toolListFor(options.registry);
+  const resources = options.resources ?? new ResourceTable([]);
+  const resourceOptions = resourceServerOptions(resources);
 
   return function buildServer(context: McpRequestContext): Server {
     const extra = context.authInfo?.extra as McpRequestExtra | undefined;
     if (!extra) throw new Error('MCP request reached the SDK without an authenticated caller');
     const { caller, state } = extra;
     const server = new Server(options.serverInfo, {
-      capabilities: { tools: {}, logging: {} },
+      capabilities: { tools: {}, logging: {}, ...resourceOptions.capabilities },
+      cacheHints: resourceOptions.cacheHints,
       instructions: options.instructions,
     });
+    registerResources(
+      server,
+      { resources, executor: options.executor, logger: options.logger },
+      {
+        caller,
+        state,
+        context: (signal) => ({ caller, requestId: state.requestId, dialect: 'mcp', signal, logger: options.logger, progress: () => {} }),
+      },
+    );
 
     server.setRequestHandler('tools/list', async (request) => {
       // We never hand out cursors, so any cursor is one we did not issue.

@@ -14,6 +14,7 @@ import { readFileOperation } from './operations/readFile.js';
 import { readMultipleFilesOperation } from './operations/readMultipleFiles.js';
 import { searchFilesOperation } from './operations/searchFiles.js';
 import { writeFileOperation } from './operations/writeFile.js';
+import { workspaceResources } from './resources/workspaceResources.js';
 import { TOOL } from './schemas.js';
 import { writeWelcomeFile } from './welcome.js';
 import { Workspace } from './workspace.js';
@@ -49,6 +50,7 @@ export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolO
     name: TOOL,
     // FS_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
     operations: config.readOnly ? all.filter((op) => op.annotations.readOnlyHint) : all,
+    resources: [workspaceResources(tool)],
     ready: async () => {
       try {
         await fs.access(ws.root, config.readOnly ? C.R_OK : C.R_OK | C.W_OK);

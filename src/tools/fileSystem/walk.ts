@@ -25,6 +25,11 @@ export interface WalkOptions {
   signal: AbortSignal;
   /** Called once per folder read (for progress reports). */
   onFolder?: () => void;
+  /**
+   * Resume after this entry (segments below the start folder, as a `rel` splits): only entries
+   * that come later in walk order are yielded. Folders on the way are re-read, not re-yielded.
+   */
+  after?: string[];
 }
 
 async function typeOf(entry: Dirent, absDir: string): Promise<EntryType> {
@@ -40,7 +45,8 @@ async function typeOf(entry: Dirent, absDir: string): Promise<EntryType> {
  * the workspace's verified-folder check.
  */
 export async function* walk(ws: Workspace, startAbs: string, display: string, options: WalkOptions): AsyncGenerator<WalkEntry> {
-  async function* visit(absDir: string, relDir: string, depth: number): AsyncGenerator<WalkEntry> {
+  // `bound`: for a folder on the resume path, the rest of that path below it.
+  async function* visit(absDir: string, relDir: string, depth: number, bound?: string[]): AsyncGenerator<WalkEntry> {
     throwIfAborted(options.signal);
     options.onFolder?.();
     let entries: Dirent[];
@@ -57,12 +63,24 @@ export async function* walk(ws: Workspace, startAbs: string, display: string, op
     for (const entry of entries) {
       // Security: a folder can hold 100 000 names; yield between them (see core/pacer).
       await options.pacer.tick();
+      // Walk order is name order folder by folder, so everything before the resume path is skipped
+      // by name alone, and the entry on it was yielded by an earlier walk (its subtree comes after).
+      let below: string[] | undefined;
+      let seen = false;
+      if (bound) {
+        const order = compareNames(entry.name, bound[0]!);
+        if (order < 0) continue;
+        if (order === 0) {
+          seen = true;
+          below = bound.length > 1 ? bound.slice(1) : undefined;
+        } else bound = undefined;
+      }
       const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
       if (!options.exclude.empty && (await options.exclude.test(rel, options.pacer))) continue;
       const type = await typeOf(entry, absDir);
-      yield { rel, type, depth };
-      if (type === 'directory' && depth < options.maxDepth) yield* visit(path.join(absDir, entry.name), rel, depth + 1);
+      if (!seen) yield { rel, type, depth };
+      if (type === 'directory' && depth < options.maxDepth) yield* visit(path.join(absDir, entry.name), rel, depth + 1, below);
     }
   }
-  yield* visit(startAbs, '', 1);
+  yield* visit(startAbs, '', 1, options.after && options.after.length > 0 ? options.after : undefined);
 }

@@ -1,0 +1,145 @@
+import { ProtocolError, ResourceNotFoundError, type Server, type ServerCapabilities } from '@modelcontextprotocol/server';
+import type { Logger } from 'winston';
+import { hasScope, type Caller } from '../../core/caller.js';
+import type { CallContext } from '../../core/context.js';
+import { toToolError } from '../../core/errors.js';
+import type { Executor } from '../../core/executor.js';
+import type { ResourcePage, ResourceReadResult } from '../../core/resource.js';
+import type { ResourceTable } from '../../core/resourceTable.js';
+import type { RequestState } from '../../http/requestState.js';
+
+const INVALID_PARAMS = -32602;
+const INTERNAL_ERROR = -32603;
+/** The server's own JSON-RPC code for a refusal by permission (http/errorReply's FORBIDDEN). */
+const FORBIDDEN = -32003;
+const TIMEOUT = -32008;
+
+export interface ResourceAdapterOptions {
+  resources: ResourceTable;
+  executor: Executor;
+  logger: Logger;
+}
+
+type Hint = { ttlMs: number; cacheScope: 'private' | 'public' };
+
+/**
+ * What the server advertises and the 2026-07-28 cache hints for the resource methods (the SDK
+ * adds them to 2026-07-28 results only; 2025-era replies stay as they were). With several
+ * families, the most careful hint of them all.
+ */
+export function resourceServerOptions(resources: ResourceTable): {
+  capabilities: Pick<ServerCapabilities, 'resources'>;
+  cacheHints: Record<'resources/list' | 'resources/templates/list' | 'resources/read', Hint>;
+} {
+  if (resources.empty) return { capabilities: {}, cacheHints: {} as never };
+  const hints = resources.all.map((r) => r.declaration.clientCache);
+  const hint: Hint = {
+    ttlMs: Math.min(...hints.map((h) => h.ttlMs)),
+    cacheScope: hints.some((h) => h.cacheScope === 'private') ? 'private' : 'public',
+  };
+  return {
+    // No change notifications are sent (a replica cannot see every change), so listChanged is false.
+    capabilities: { resources: { listChanged: false } },
+    cacheHints: { 'resources/list': hint, 'resources/templates/list': hint, 'resources/read': hint },
+  };
+}
+
+/** Maps a failed list/read to the JSON-RPC error the spec and clients expect. */
+function protocolErrorFor(error: unknown, uri?: string): ProtocolError {
+  const toolError = toToolError(error);
+  const data = uri === undefined ? undefined : { uri };
+  switch (toolError.code) {
+    case 'NOT_FOUND':
+      // The SDK sends this as -32602 with data.uri, as the 2026-07-28 revision requires.
+      return uri === undefined ? new ProtocolError(INVALID_PARAMS, toolError.message) : new ResourceNotFoundError(uri, toolError.message);
+    case 'INVALID_PARAMS':
+    case 'FORBIDDEN':
+    case 'PAYLOAD_TOO_LARGE':
+      return new ProtocolError(INVALID_PARAMS, `${toolError.code}: ${toolError.message}`, data);
+    case 'TIMEOUT':
+    case 'CANCELLED':
+      return new ProtocolError(TIMEOUT, `${toolError.code}: ${toolError.message}`, data);
+    default:
+      return new ProtocolError(INTERNAL_ERROR, `${toolError.code}: ${toolError.message}`, data);
+  }
+}
+
+/**
+ * Registers `resources/list`, `resources/templates/list` and `resources/read` on one per-request
+ * SDK server. Thin on purpose: declarations (core/resource.ts) say what is served, the executor
+ * runs every list and read; this only translates.
+ */
+export function registerResources(
+  server: Server,
+  options: ResourceAdapterOptions,
+  request: { caller: Caller; state: RequestState; context: (signal: AbortSignal) => CallContext },
+): void {
+  const { resources, executor } = options;
+  if (resources.empty) return;
+  const { caller, state } = request;
+
+  // Security: resources are workspace content; a credential without the read scope gets a clear
+  // refusal (the executor would refuse it too, but as "invalid params").
+  const requireRead = () => {
+    if (hasScope(caller, 'read')) return;
+    state.outcome = 'FORBIDDEN';
+    throw new ProtocolError(FORBIDDEN, 'FORBIDDEN: resources need the "read" permission, which this credential does not grant.');
+  };
+
+  server.setRequestHandler('resources/templates/list', async (req) => {
+    requireRead();
+    if (req.params?.cursor !== undefined)
+      throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: resources/templates/list returns every template in one page.');
+    state.outcome = 'ok';
+    return {
+      resourceTemplates: resources.all.map(({ declaration: d }) => ({
+        uriTemplate: d.uriTemplate,
+        name: d.name,
+        title: d.title,
+        description: d.description,
+      })),
+    };
+  });
+
+  server.setRequestHandler('resources/list', async (req, ctx) => {
+    requireRead();
+    const position = resources.fromCursor(req.params?.cursor);
+    if (!position) {
+      if (req.params?.cursor === undefined) return { resources: [] };
+      throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: pass a nextCursor from resources/list, or none for the first page.');
+    }
+    try {
+      const params = position.inner === undefined ? {} : { cursor: position.inner };
+      const { result } = await executor.execute(position.entry.list, params, request.context(ctx.mcpReq.signal));
+      const page = result as ResourcePage;
+      state.outcome = 'ok';
+      const nextCursor = resources.nextCursor(position.entry, page.nextCursor);
+      return { resources: page.resources, ...(nextCursor ? { nextCursor } : {}) };
+    } catch (error) {
+      state.outcome = toToolError(error).code;
+      throw protocolErrorFor(error);
+    }
+  });
+
+  server.setRequestHandler('resources/read', async (req, ctx) => {
+    requireRead();
+    const uri = req.params.uri;
+    const owner = resources.owner(uri);
+    if (!owner) {
+      state.outcome = 'NOT_FOUND';
+      throw new ResourceNotFoundError(
+        uri,
+        `Resource not found: ${uri}. Workspace files are read as ${resources.all[0]!.declaration.uriTemplate}.`,
+      );
+    }
+    try {
+      const { result } = await executor.execute(owner.read, { uri }, request.context(ctx.mcpReq.signal));
+      state.outcome = 'ok';
+      const { contents } = result as ResourceReadResult;
+      return { contents };
+    } catch (error) {
+      state.outcome = toToolError(error).code;
+      throw protocolErrorFor(error, uri);
+    }
+  });
+}
