@@ -4,6 +4,7 @@ import type { ToolEnv, ToolFactory, ToolModule } from '../../core/toolModule.js'
 import { TableAccess } from './access.js';
 import type { DatabaseBackend } from './backend.js';
 import { TOOL, type DbContext } from './dbContext.js';
+import { maskPaths, pathMasker } from './hostPaths.js';
 import { describeTableOperation } from './operations/describeTable.js';
 import { insertOperation } from './operations/insert.js';
 import { listTablesOperation } from './operations/listTables.js';
@@ -12,6 +13,11 @@ import { updateOperation } from './operations/update.js';
 import { SqliteBackend } from './sqlite/sqliteBackend.js';
 
 export const DEFAULT_SQLITE_FILE = 'database.sqlite';
+
+function sqliteFile(env: ToolEnv): string {
+  const { sqlitePath } = env.config.database;
+  return sqlitePath ? path.resolve(sqlitePath) : path.join(env.config.server.dataDir, DEFAULT_SQLITE_FILE);
+}
 
 async function createBackend(env: ToolEnv): Promise<DatabaseBackend> {
   const config = env.config.database;
@@ -27,8 +33,7 @@ async function createBackend(env: ToolEnv): Promise<DatabaseBackend> {
       logger: env.logger,
     });
   }
-  const file = config.sqlitePath ? path.resolve(config.sqlitePath) : path.join(env.config.server.dataDir, DEFAULT_SQLITE_FILE);
-  return new SqliteBackend({ file, readTables: config.readTables, poolMax: config.poolMax, logger: env.logger });
+  return new SqliteBackend({ file: sqliteFile(env), readTables: config.readTables, poolMax: config.poolMax, logger: env.logger });
 }
 
 /** The database tool: SQLite in DATA_DIR by default, PostgreSQL with DATABASE_URL=postgres://… */
@@ -45,9 +50,11 @@ export const createDatabaseTool: ToolFactory = async (env: ToolEnv): Promise<Too
   const operations: ToolOperation[] = [listTablesOperation(db), describeTableOperation(db), queryOperation(db)];
   // DB_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
   if (!config.readOnly) operations.push(insertOperation(db), updateOperation(db));
+  const paths = [env.config.server.dataDir, ...(backend.dialect === 'sqlite' ? [sqliteFile(env)] : [])];
+  const mask = pathMasker(paths);
   return {
     name: TOOL,
-    operations,
+    operations: operations.map((op) => maskPaths(op, mask)),
     ready: async () => {
       try {
         await backend.ready();

@@ -27,6 +27,11 @@ export const refuse = {
       'FORBIDDEN',
       `Refused: query may not change the role or session settings it runs with (${detail}). Remove that part; the statement always runs as the server's own role.`,
     ),
+  hostPath: (detail: string) =>
+    new ToolError(
+      'FORBIDDEN',
+      `Refused: ${detail} shows the server's file paths, which are not part of the database. Use list_tables to see the tables.`,
+    ),
   privilege: (detail: string) =>
     new ToolError('FORBIDDEN', `Refused by the database: ${detail}. The server's database role does not have this privilege, on purpose.`),
   notReadable: (table: string) =>

@@ -33,6 +33,8 @@ export class SqliteBackend implements DatabaseBackend {
     this.db = new Database(options.file, { timeout: 5000 });
     // WAL lets the query processes read while this connection writes, without "database is locked".
     this.db.pragma('journal_mode = WAL');
+    // Security: as on the query connections, triggers in the file cannot call non-innocuous functions.
+    this.db.pragma('trusted_schema = OFF');
     this.pool = new QueryProcessPool(options.poolMax, options.logger);
   }
 

@@ -31,6 +31,8 @@ export function fromReply(reply: Exclude<SqliteQueryReply, { ok: true }>): ToolE
       return refuse.notReadable(reply.detail);
     case 'opaque_read':
       return refuse.opaqueRead();
+    case 'host_path':
+      return refuse.hostPath(reply.detail);
   }
 }
 

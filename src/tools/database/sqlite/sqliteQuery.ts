@@ -12,7 +12,7 @@ export interface SqliteQueryRequest {
   readTables: string[] | null;
 }
 
-export type Refusal = 'stacked' | 'write' | 'not_rows' | 'not_readable' | 'opaque_read';
+export type Refusal = 'stacked' | 'write' | 'not_rows' | 'not_readable' | 'opaque_read' | 'host_path';
 
 export type SqliteQueryReply =
   | { ok: true; result: QueryResult }
@@ -66,11 +66,18 @@ function checkReads(db: Database.Database, sql: string, params: unknown[], readT
  * kill it when it runs too long: SQLite offers no interrupt through better-sqlite3.
  */
 export function runSqliteQuery(req: SqliteQueryRequest): SqliteQueryReply {
+  // Security: database_list (PRAGMA database_list, pragma_database_list) shows the file's absolute
+  // path. SQLite cannot build SQL at run time, so every statement that reaches it names it in its
+  // text, in any quoting or case; views and triggers cannot (trusted_schema is off below).
+  if (/database_list/i.test(req.sql)) return { ok: false, refusal: 'host_path', detail: 'database_list' };
   // Security: a fresh read-only connection per statement. SQLITE_OPEN_READONLY makes every write
   // fail in SQLite itself, and nothing a statement changes on the connection (PRAGMA settings,
   // an ATTACH) survives into the next caller's statement.
   const db = new Database(req.file, { readonly: true, fileMustExist: true });
   try {
+    // Security: views and triggers in the file may not call functions or virtual tables that are not
+    // marked innocuous (pragma_database_list, …), so a planted view cannot reach what the text check refuses.
+    db.pragma('trusted_schema = OFF');
     let stmt: Database.Statement;
     try {
       // Security: prepare() compiles exactly one statement and throws if the text holds more.
