@@ -21,12 +21,13 @@ describe('database tool over HTTP', () => {
     await server?.close();
   });
 
-  it('lists the five operations with their annotations', async () => {
+  it('lists the six operations with their annotations', async () => {
     const { tools } = await client.listTools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get('query')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     expect(byName.get('insert')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     expect(byName.get('update')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    expect(byName.get('delete')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
     expect(byName.has('list_tables') && byName.has('describe_table')).toBe(true);
   });
 
@@ -50,10 +51,27 @@ describe('database tool over HTTP', () => {
   it('refuses a write through query in both dialects, saying why', async () => {
     const reply = await postJson(server.mcpUrl, envelope('database', 'query', { sql: 'DELETE FROM notes RETURNING id' }));
     expect(reply.status).toBe(403);
-    expect(reply.body.content).toMatchObject({ code: 'FORBIDDEN', error: expect.stringMatching(/read-only.*insert or update/) });
+    expect(reply.body.content).toMatchObject({ code: 'FORBIDDEN', error: expect.stringMatching(/read-only.*insert, update or delete/) });
 
     const result = await client.callTool({ name: 'query', arguments: { sql: 'SELECT 1; DROP TABLE notes' } });
     expect(result.isError).toBe(true);
     expect(JSON.stringify(result.content)).toMatch(/exactly one SQL statement/);
+  });
+
+  it('deletes through both dialects, with the row limit', async () => {
+    await postJson(
+      server.mcpUrl,
+      envelope('database', 'insert', { table: 'notes', records: [{ title: 'a' }, { title: 'a' }, { title: 'b' }] }),
+    );
+    const refused = await postJson(server.mcpUrl, envelope('database', 'delete', { table: 'notes', where: { title: 'a' }, max_rows: 1 }));
+    expect(refused.status).toBe(403);
+    expect(refused.body.content).toMatchObject({ code: 'FORBIDDEN', error: expect.stringMatching(/nothing was deleted/) });
+    const viaEnvelope = await postJson(
+      server.mcpUrl,
+      envelope('database', 'delete', { table: 'notes', where: { title: 'a' }, max_rows: 2 }),
+    );
+    expect(viaEnvelope.body.content).toEqual({ table: 'notes', deleted: 2 });
+    const viaMcp = await client.callTool({ name: 'delete', arguments: { table: 'notes', where: { title: { op: 'like', value: 'b%' } } } });
+    expect(viaMcp.structuredContent).toEqual({ table: 'notes', deleted: 1 });
   });
 });

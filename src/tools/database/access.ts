@@ -49,14 +49,14 @@ export class TableAccess {
     return table;
   }
 
-  /** For insert/update. */
+  /** For insert/update/delete. */
   async forWrite(name: string): Promise<TableRef> {
     const table = await this.find(name);
     if (!this.canWrite(table)) {
       if (!this.canRead(table)) throw this.notFound(name, await this.visibleTables());
       // Security: DB_WRITE_TABLES / DB_READ_ONLY are enforced here, before any SQL is built.
       if (table.kind === 'view')
-        throw new ToolError('FORBIDDEN', `Refused: "${table.name}" is a view; insert and update work on tables only.`);
+        throw new ToolError('FORBIDDEN', `Refused: "${table.name}" is a view; the write operations work on tables only.`);
       throw new ToolError(
         'FORBIDDEN',
         `Refused: table "${table.name}" is not writable through this server (DB_WRITE_TABLES / DB_READ_ONLY). list_tables shows which tables are writable.`,

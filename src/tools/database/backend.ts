@@ -75,6 +75,11 @@ export interface DatabaseBackend {
   ): Promise<Record<string, JsonValue>[]>;
   /** Returns the number of rows changed. An empty `where` means every row (the caller decides). */
   update(table: TableRef, set: Record<string, JsonValue>, where: Condition[], signal: AbortSignal): Promise<number>;
+  /**
+   * Deletes the rows matching a non-empty `where` in one transaction and returns how many; when
+   * more than `maxRows` match, deletes nothing and throws refuse.tooManyRows.
+   */
+  delete(table: TableRef, where: Condition[], maxRows: number, signal: AbortSignal): Promise<number>;
   ready(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { TableAccess } from './access.js';
 import type { DatabaseBackend } from './backend.js';
 import { TOOL, type DbContext } from './dbContext.js';
 import { maskPaths, pathMasker } from './hostPaths.js';
+import { deleteOperation } from './operations/delete.js';
 import { describeTableOperation } from './operations/describeTable.js';
 import { insertOperation } from './operations/insert.js';
 import { listTablesOperation } from './operations/listTables.js';
@@ -49,7 +50,7 @@ export const createDatabaseTool: ToolFactory = async (env: ToolEnv): Promise<Too
   };
   const operations: ToolOperation[] = [listTablesOperation(db), describeTableOperation(db), queryOperation(db)];
   // DB_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
-  if (!config.readOnly) operations.push(insertOperation(db), updateOperation(db));
+  if (!config.readOnly) operations.push(insertOperation(db), updateOperation(db), deleteOperation(db));
   const paths = [env.config.server.dataDir, ...(backend.dialect === 'sqlite' ? [sqliteFile(env)] : [])];
   const mask = pathMasker(paths);
   return {

@@ -13,7 +13,7 @@ export const refuse = {
   write: (detail: string) =>
     new ToolError(
       'FORBIDDEN',
-      `Refused: query is read-only and the database reports that this statement would change data (${detail}). Use the insert or update operations to change data.`,
+      `Refused: query is read-only and the database reports that this statement would change data (${detail}). Use insert, update or delete to change data.`,
     ),
   notRows: (detail: string) =>
     new ToolError(
@@ -31,6 +31,11 @@ export const refuse = {
     new ToolError(
       'FORBIDDEN',
       `Refused: ${detail} shows the server's file paths, which are not part of the database. Use list_tables to see the tables.`,
+    ),
+  tooManyRows: (table: string, maxRows: number) =>
+    new ToolError(
+      'FORBIDDEN',
+      `Refused: more than ${maxRows} rows of "${table}" match this where (max_rows), so nothing was deleted. Narrow the where, or raise max_rows if you mean all of them.`,
     ),
   privilege: (detail: string) =>
     new ToolError('FORBIDDEN', `Refused by the database: ${detail}. The server's database role does not have this privilege, on purpose.`),

@@ -1,3 +1,5 @@
+import { CONDITION_OPS, MAX_IN_VALUES } from './where.js';
+
 /** JSON Schema fragments shared by the operations. */
 export const tableParam = {
   type: 'string',
@@ -24,4 +26,24 @@ export const columnSchema = {
   },
   required: ['name', 'type', 'nullable', 'default', 'primary_key'],
   additionalProperties: false,
+};
+
+/** A structured where: column → value (equality), or column → {op, value}; all must hold. */
+export const whereParam = {
+  type: 'object',
+  additionalProperties: {
+    anyOf: [
+      scalar,
+      {
+        type: 'object',
+        properties: {
+          op: { type: 'string', enum: CONDITION_OPS },
+          value: { type: ['string', 'number', 'boolean', 'null', 'array'], items: scalar, maxItems: MAX_IN_VALUES },
+        },
+        required: ['op'],
+        additionalProperties: false,
+      },
+    ],
+  },
+  description: 'column → value, or column → {"op": "<", "value": 10}. Every condition must match.',
 };

@@ -64,7 +64,23 @@ export function buildInsert(dialect: Dialect, sqlTable: string, record: Record<s
 export function buildUpdate(dialect: Dialect, sqlTable: string, set: Record<string, JsonValue>, where: Condition[]): BuiltStatement {
   const b = new Binder(dialect);
   const assignments = Object.entries(set).map(([c, v]) => `${quoteIdent(c)} = ${b.bind(v)}`);
+  return { text: `UPDATE ${sqlTable} SET ${assignments.join(', ')}${whereClause(where, b)}`, values: b.values };
+}
+
+function whereClause(where: Condition[], b: Binder): string {
   const conditions = where.map((c) => condition(c, b));
-  const whereSql = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-  return { text: `UPDATE ${sqlTable} SET ${assignments.join(', ')}${whereSql}`, values: b.values };
+  return conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+}
+
+/** Counts matching rows, but never more than `limit`: the database stops looking there. */
+export function buildCountUpTo(dialect: Dialect, sqlTable: string, where: Condition[], limit: number): BuiltStatement {
+  const b = new Binder(dialect);
+  const whereSql = whereClause(where, b);
+  // The limit is a number we checked (schema: integer), bound like every value.
+  return { text: `SELECT count(*) AS n FROM (SELECT 1 FROM ${sqlTable}${whereSql} LIMIT ${b.bind(limit)}) AS matching`, values: b.values };
+}
+
+export function buildDelete(dialect: Dialect, sqlTable: string, where: Condition[]): BuiltStatement {
+  const b = new Binder(dialect);
+  return { text: `DELETE FROM ${sqlTable}${whereClause(where, b)}`, values: b.values };
 }

@@ -217,6 +217,58 @@ describe.each(backends)('database tool on %s', (_name, makeFixture) => {
     });
   });
 
+  describe('delete', () => {
+    it('deletes the rows matching a structured where and returns the count', async () => {
+      expect(await t.call('delete', { table: 'orders', where: { user_id: 1, total_cents: { op: '>', value: 1500 } } })).toEqual({
+        table: 'orders',
+        deleted: 1,
+      });
+      expect((await fx.rows('SELECT id FROM orders ORDER BY id')).map((r) => r.id)).toEqual([1, 3]);
+      expect((await t.call('delete', { table: 'orders', where: { id: { op: 'in', value: [1, 3, 99] } } })).deleted).toBe(2);
+      expect((await t.call('delete', { table: 'orders', where: { id: 1 } })).deleted).toBe(0);
+    });
+
+    it('deletes nothing when more rows than max_rows match', async () => {
+      await t.fails(
+        'delete',
+        { table: 'orders', where: { user_id: 1 }, max_rows: 1 },
+        'FORBIDDEN',
+        /more than 1 rows.*nothing was deleted/,
+      );
+      expect(await fx.rows('SELECT count(*) AS n FROM orders')).toEqual([{ n: fx.backend === 'postgres' ? '3' : 3 }]);
+      expect((await t.call('delete', { table: 'orders', where: { user_id: 1 }, max_rows: 2 })).deleted).toBe(2);
+    });
+
+    it('refuses an empty or missing where, and never deletes every row', async () => {
+      await t.fails('delete', { table: 'orders' }, 'INVALID_PARAMS');
+      await t.fails('delete', { table: 'orders', where: {} }, 'INVALID_PARAMS');
+      await t.fails('delete', { table: 'orders', where: { id: 1 }, all_rows: true }, 'INVALID_PARAMS');
+      await t.fails('delete', { table: 'orders', where: { id: 1 }, max_rows: 0 }, 'INVALID_PARAMS');
+      expect(await fx.rows('SELECT count(*) AS n FROM orders')).toEqual([{ n: fx.backend === 'postgres' ? '3' : 3 }]);
+    });
+
+    it('reports a foreign key that still points at the row as a conflict, and deletes nothing', async () => {
+      await t.fails('delete', { table: 'users', where: { id: { op: 'in', value: [3, 1] } } }, 'CONFLICT', /refused the change/);
+      expect(await userNames()).toEqual(['Ada', 'Linus', 'Grace']);
+    });
+
+    it('refuses views, unknown tables and injected names; values are bound', async () => {
+      await t.fails('delete', { table: 'big_spenders', where: { name: 'Ada' } }, 'FORBIDDEN', /is a view/);
+      await t.fails('delete', { table: 'users; DELETE FROM users', where: { id: 1 } }, 'NOT_FOUND');
+      await t.fails('delete', { table: 'users', where: { '1 = 1 OR id': 1 } }, 'INVALID_PARAMS', /where: table "users" has no column/);
+      expect((await t.call('delete', { table: 'users', where: { name: "x' OR '1'='1" } })).deleted).toBe(0);
+      expect((await t.call('delete', { table: 'orders', where: { note: { op: 'like', value: "%' OR 1=1 --" } } })).deleted).toBe(0);
+      expect(await userNames()).toEqual(['Ada', 'Linus', 'Grace']);
+    });
+
+    it('a query after a delete sees it', async () => {
+      const sql = 'SELECT count(*) FROM orders';
+      expect((await t.call('query', { sql })).rows).toEqual([[3]]);
+      await t.call('delete', { table: 'orders', where: { id: 3 } });
+      expect((await t.call('query', { sql })).rows).toEqual([[2]]);
+    });
+  });
+
   describe('attacks that must fail', () => {
     const usersIntact = async () => expect(await userNames()).toEqual(['Ada', 'Linus', 'Grace']);
 
@@ -370,7 +422,7 @@ describe.each(backends)('database tool limits on %s', (_name, makeFixture) => {
     }
   });
 
-  it('DB_READ_ONLY removes insert and update', async () => {
+  it('DB_READ_ONLY removes insert, update and delete', async () => {
     const t = await dbHarness(fx.env('app', { DB_READ_ONLY: 'true' }));
     try {
       expect(t.h.registry.list().map((e) => e.op.mcpName)).toEqual(['list_tables', 'describe_table', 'query']);
@@ -382,10 +434,12 @@ describe.each(backends)('database tool limits on %s', (_name, makeFixture) => {
     }
   });
 
-  it('DB_WRITE_TABLES limits which tables insert and update may touch', async () => {
+  it('DB_WRITE_TABLES limits which tables insert, update and delete may touch', async () => {
     const t = await dbHarness(fx.env('app', { DB_WRITE_TABLES: 'orders' }));
     try {
       await t.fails('insert', { table: 'users', records: [{ name: 'x' }] }, 'FORBIDDEN', /not writable/);
+      await t.fails('delete', { table: 'users', where: { id: 3 } }, 'FORBIDDEN', /DB_WRITE_TABLES/);
+      expect(await fx.rows('SELECT count(*) AS n FROM users')).toEqual([{ n: fx.backend === 'postgres' ? '3' : 3 }]);
       await t.fails('update', { table: 'users', set: { name: 'x' }, where: { id: 1 } }, 'FORBIDDEN', /DB_WRITE_TABLES/);
       expect((await t.call('insert', { table: 'orders', records: [{ user_id: 1, total_cents: 1 }] })).inserted).toBe(1);
       const users = (await t.call('list_tables', {})).tables.find((x: any) => x.name === 'users');

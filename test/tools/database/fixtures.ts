@@ -94,7 +94,7 @@ export async function postgresFixture(): Promise<DbFixture> {
     ${VIEWS}
     CREATE ROLE ${roles.app} LOGIN; CREATE ROLE ${roles.limited} LOGIN; CREATE ROLE ${roles.readonly} LOGIN;
     GRANT USAGE ON SCHEMA ${schema} TO ${roles.app}, ${roles.limited}, ${roles.readonly};
-    GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA ${schema} TO ${roles.app};
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${roles.app};
     GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${roles.app}, ${roles.limited};
     GRANT SELECT ON users, orders, big_spenders TO ${roles.limited};
     GRANT INSERT, UPDATE ON users TO ${roles.limited};

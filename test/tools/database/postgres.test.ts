@@ -149,6 +149,8 @@ describe.runIf(pgUp)('database tool, PostgreSQL specifics', () => {
         await t.fails('describe_table', { table: 'secrets' }, 'NOT_FOUND');
         expect((await t.call('insert', { table: 'users', records: [{ name: 'Barbara' }] })).keys).toEqual([{ id: 4 }]);
         await t.fails('insert', { table: 'orders', records: [{ user_id: 1, total_cents: 5 }] }, 'FORBIDDEN', /permission denied/);
+        // No DELETE grant: the database refuses, whatever the server allows.
+        await t.fails('delete', { table: 'users', where: { id: 4 } }, 'FORBIDDEN', /permission denied/);
       } finally {
         await t.close();
       }

@@ -27,7 +27,7 @@ export function queryOperation(db: DbContext) {
       `The database itself enforces read-only: writes, several statements, transaction control, COPY, ATTACH and PRAGMA assignments are refused. ` +
       `Returns column names and types and rows as arrays in column order; at most max_rows rows (default and limit ${maxRows}) come back, ` +
       `with truncated: true when there were more. A statement running longer than ${statementTimeoutMs} ms is stopped. ` +
-      'Use list_tables and describe_table first; use insert and update to change data.',
+      'Use list_tables and describe_table first; use insert, update and delete to change data.',
     inputSchema: {
       type: 'object',
       properties: {

@@ -3,8 +3,8 @@ import { defineOperation } from '../../../core/operation.js';
 import type { JsonValue } from '../backend.js';
 import { writeInvalidates } from '../cacheTags.js';
 import { TOOL, type DbContext } from '../dbContext.js';
-import { anyValue, scalar, tableParam } from '../schemas.js';
-import { CONDITION_OPS, MAX_IN_VALUES, normalizeWhere, type WhereInput } from '../where.js';
+import { anyValue, tableParam, whereParam } from '../schemas.js';
+import { CONDITION_OPS, normalizeWhere, type WhereInput } from '../where.js';
 
 interface Params {
   table: string;
@@ -35,25 +35,7 @@ export function updateOperation(db: DbContext) {
       properties: {
         table: tableParam,
         set: { type: 'object', minProperties: 1, additionalProperties: anyValue, description: 'column → new value' },
-        where: {
-          type: 'object',
-          default: {},
-          additionalProperties: {
-            anyOf: [
-              scalar,
-              {
-                type: 'object',
-                properties: {
-                  op: { type: 'string', enum: CONDITION_OPS },
-                  value: { type: ['string', 'number', 'boolean', 'null', 'array'], items: scalar, maxItems: MAX_IN_VALUES },
-                },
-                required: ['op'],
-                additionalProperties: false,
-              },
-            ],
-          },
-          description: 'column → value, or column → {"op": "<", "value": 10}. Every condition must match.',
-        },
+        where: { ...whereParam, default: {} },
         all_rows: { type: 'boolean', default: false, description: 'Set true (with no where) to change every row of the table.' },
       },
       required: ['table', 'set'],

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'winston';
 import type { Condition, DatabaseBackend, JsonValue, QueryLimits, QueryResult, Scalar, TableDescription, TableRef } from '../backend.js';
-import { buildInsert, buildUpdate } from '../sqlBuilder.js';
+import { buildCountUpTo, buildDelete, buildInsert, buildUpdate } from '../sqlBuilder.js';
 import { toJsonValue } from '../values.js';
 import { describePgTable, listPgTables } from './pgCatalog.js';
 import { pgToolError } from './pgErrors.js';
@@ -80,6 +80,20 @@ export class PostgresBackend implements DatabaseBackend {
   async update(table: TableRef, set: Record<string, JsonValue>, where: Condition[], signal: AbortSignal): Promise<number> {
     const built = buildUpdate('postgres', table.sqlName, set, where);
     return this.write(signal, async (client) => (await client.query(built.text, built.values)).rowCount ?? 0);
+  }
+
+  async delete(table: TableRef, where: Condition[], maxRows: number, signal: AbortSignal): Promise<number> {
+    const count = buildCountUpTo('postgres', table.sqlName, where, maxRows + 1);
+    const del = buildDelete('postgres', table.sqlName, where);
+    return this.write(signal, async (client) => {
+      // Security: counted first (stopping at max_rows + 1); the DELETE's own count is checked too,
+      // since rows committed meanwhile by others can match it. Throwing rolls the transaction back.
+      const { rows } = await client.query<{ n: number }>(count.text, count.values);
+      if (Number(rows[0]?.n) > maxRows) throw refuse.tooManyRows(table.name, maxRows);
+      const deleted = (await client.query(del.text, del.values)).rowCount ?? 0;
+      if (deleted > maxRows) throw refuse.tooManyRows(table.name, maxRows);
+      return deleted;
+    });
   }
 
   async ready(): Promise<void> {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Logger } from 'winston';
 import type { Condition, DatabaseBackend, JsonValue, QueryLimits, QueryResult, Scalar, TableDescription, TableRef } from '../backend.js';
-import { buildInsert, buildUpdate } from '../sqlBuilder.js';
+import { refuse } from '../refusals.js';
+import { buildCountUpTo, buildDelete, buildInsert, buildUpdate } from '../sqlBuilder.js';
 import { toJsonValue } from '../values.js';
 import { describeSqliteTable, listSqliteTables } from './sqliteCatalog.js';
 import { fromReply, withSqliteErrors } from './sqliteErrors.js';
@@ -77,6 +78,22 @@ export class SqliteBackend implements DatabaseBackend {
   async update(table: TableRef, set: Record<string, JsonValue>, where: Condition[]): Promise<number> {
     const built = buildUpdate('sqlite', table.sqlName, set, where);
     return withSqliteErrors(() => this.db.prepare(built.text).run(...built.values).changes);
+  }
+
+  async delete(table: TableRef, where: Condition[], maxRows: number): Promise<number> {
+    const count = buildCountUpTo('sqlite', table.sqlName, where, maxRows + 1);
+    const del = buildDelete('sqlite', table.sqlName, where);
+    return withSqliteErrors(() =>
+      this.db.transaction(() => {
+        // Security: counted first (stopping at max_rows + 1), so a where that matches too much
+        // is refused without the work of deleting; the count of the DELETE itself is the final word.
+        const { n } = this.db.prepare(count.text).get(...count.values) as { n: number };
+        if (n > maxRows) throw refuse.tooManyRows(table.name, maxRows);
+        const deleted = this.db.prepare(del.text).run(...del.values).changes;
+        if (deleted > maxRows) throw refuse.tooManyRows(table.name, maxRows);
+        return deleted;
+      })(),
+    );
   }
 
   async ready(): Promise<void> {
