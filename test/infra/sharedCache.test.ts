@@ -237,6 +237,7 @@ describeWithRedisServer('shared cache when Redis goes away', () => {
     const a = replica(redis, store);
     const b = replica(redis, store);
     const c = replica(redis, store);
+    await expect.poll(() => redis.isReady(), { timeout: 15_000 }).toBe(true);
     await b.read();
     expect((await b.read()).cached).toBe(true);
 
@@ -272,7 +273,8 @@ describeWithRedisServer('shared cache when Redis goes away', () => {
     const store: Store = { notes: { a: 'v1' } };
     const a = replica(redisA, store);
     const b = replica(redisB, store);
-    expect(await redisA.ready()).toBe(true);
+    // ready() waits only redisTimeoutMs (300 ms) for the first connection; a loaded machine may need longer.
+    await expect.poll(() => redisA.isReady() && redisB.isReady(), { timeout: 15_000 }).toBe(true);
     await b.read();
     expect((await b.read()).cached).toBe(true);
 
