@@ -137,7 +137,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...limits.byIp,
     authenticate({ authenticators, challenge: oauth?.challenge ?? apiKeyChallenge }),
     ...limits.byCaller,
-    ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(registry, oauth.insufficientScope)] : []),
+    ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(registry, oauth.insufficientScope, resources)] : []),
     cancelByNotice(),
     dispatch,
   );

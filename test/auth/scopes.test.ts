@@ -1,6 +1,8 @@
 import { InsufficientScopeError } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFileSystemTool } from '../../src/tools/fileSystem/index.js';
 import { connectClient, envelope, type TestServer } from '../helpers/server.js';
+import { createTestTool } from '../helpers/testTools.js';
 import { startOAuthServer } from './oauthServer.js';
 import { startAuthorizationServer, type TestAuthorizationServer } from './oidcProvider.js';
 import { challengeParams, rpc, send, toolsCall } from './wire.js';
@@ -11,8 +13,10 @@ let strict: TestServer;
 
 beforeAll(async () => {
   as = await startAuthorizationServer();
-  server = await startOAuthServer({ AUTH_MODE: 'oauth', OAUTH_ISSUER: as.issuer });
-  strict = await startOAuthServer({ AUTH_MODE: 'oauth', OAUTH_ISSUER: as.issuer, OAUTH_MCP_INSUFFICIENT_SCOPE: 'http_403' });
+  // The file system tool too, for its MCP resources (they need the read scope).
+  const tools = [createTestTool, createFileSystemTool];
+  server = await startOAuthServer({ AUTH_MODE: 'oauth', OAUTH_ISSUER: as.issuer }, tools);
+  strict = await startOAuthServer({ AUTH_MODE: 'oauth', OAUTH_ISSUER: as.issuer, OAUTH_MCP_INSUFFICIENT_SCOPE: 'http_403' }, tools);
 });
 afterAll(async () => {
   await server?.close();
@@ -81,6 +85,22 @@ describe('scopes of an OAuth token (default: OAUTH_MCP_INSUFFICIENT_SCOPE=tool_r
     expect(challengeParams(answer.body.result._meta['mcp/www_authenticate'][0]).scope).toBe('mcp:read mcp:write');
   });
 
+  it('MCP resources: a write-only token gets -32003 carrying the step-up challenge; a read token reads', async () => {
+    const writeOnly = await as.token({ resource: server.mcpUrl, scope: 'mcp:write' });
+    for (const [id, method, params] of [
+      [10, 'resources/list', {}],
+      [11, 'resources/read', { uri: 'file:///welcome.md' }],
+    ] as const) {
+      const answer = await rpc(server.mcpUrl, { jsonrpc: '2.0', id, method, params }, writeOnly, V);
+      expect(answer.status).toBe(200);
+      expect(answer.body.error.code).toBe(-32003);
+      expectStepUp(answer.body.error.data['mcp/www_authenticate'][0], `${server.url}/.well-known/oauth-protected-resource/mcp`);
+    }
+    const reader = await as.token({ resource: server.mcpUrl, scope: 'mcp:read' });
+    const list = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 12, method: 'resources/list', params: {} }, reader, V);
+    expect(list.body.result.resources).toEqual(expect.any(Array));
+  });
+
   it('a valid token with none of our scopes gets 403 insufficient_scope on every request, not 401', async () => {
     const token = await as.token({ resource: server.mcpUrl });
     const answer = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 6, method: 'tools/list' }, token, V);
@@ -98,6 +118,24 @@ describe('OAUTH_MCP_INSUFFICIENT_SCOPE=http_403', () => {
     expectStepUp(answer.headers.get('www-authenticate'), `${strict.url}/.well-known/oauth-protected-resource/mcp`);
     const read = await rpc(strict.mcpUrl, toolsCall(8, 'test_echo', { text: 'fine' }), token, V);
     expect(read.body.result.structuredContent.text).toBe('fine');
+  });
+
+  it('answers MCP resource methods from a write-only token with HTTP 403 and the step-up challenge', async () => {
+    const writeOnly = await as.token({ resource: strict.mcpUrl, scope: 'mcp:write' });
+    for (const [id, method] of [
+      [13, 'resources/list'],
+      [14, 'resources/templates/list'],
+      [15, 'resources/read'],
+    ] as const) {
+      const answer = await rpc(strict.mcpUrl, { jsonrpc: '2.0', id, method, params: { uri: 'file:///welcome.md' } }, writeOnly, V);
+      expect(answer.status, method).toBe(403);
+      expect(answer.body).toMatchObject({ jsonrpc: '2.0', id, error: { code: -32003 } });
+      expectStepUp(answer.headers.get('www-authenticate'), `${strict.url}/.well-known/oauth-protected-resource/mcp`);
+    }
+    const reader = await as.token({ resource: strict.mcpUrl, scope: 'mcp:read' });
+    const list = await rpc(strict.mcpUrl, { jsonrpc: '2.0', id: 16, method: 'resources/list', params: {} }, reader, V);
+    expect(list.status).toBe(200);
+    expect(list.body.result.resources).toEqual(expect.any(Array));
   });
 
   it('makes the official client raise InsufficientScopeError with the scope to request', async () => {

@@ -1,6 +1,6 @@
 import { ProtocolError, ResourceNotFoundError, type Server, type ServerCapabilities } from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
-import { hasScope, type Caller } from '../../core/caller.js';
+import { hasScope, type Caller, type Scope } from '../../core/caller.js';
 import type { CallContext } from '../../core/context.js';
 import { toToolError } from '../../core/errors.js';
 import type { Executor } from '../../core/executor.js';
@@ -18,6 +18,8 @@ export interface ResourceAdapterOptions {
   resources: ResourceTable;
   executor: Executor;
   logger: Logger;
+  /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
+  insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
 }
 
 type Hint = { ttlMs: number; cacheScope: 'private' | 'public' };
@@ -83,7 +85,13 @@ export function registerResources(
   const requireRead = () => {
     if (hasScope(caller, 'read')) return;
     state.outcome = 'FORBIDDEN';
-    throw new ProtocolError(FORBIDDEN, 'FORBIDDEN: resources need the "read" permission, which this credential does not grant.');
+    // An OAuth caller can re-authorize with more scope: the challenge rides along as tool results carry it.
+    const challenge = options.insufficientScopeChallenge?.(caller, 'read');
+    throw new ProtocolError(
+      FORBIDDEN,
+      `FORBIDDEN: resources need the "read" permission, which this credential does not grant.${challenge ? ' Ask the user to reconnect (re-authorize) so the token grants it.' : ''}`,
+      challenge ? { 'mcp/www_authenticate': [challenge] } : undefined,
+    );
   };
 
   server.setRequestHandler('resources/templates/list', async (req) => {

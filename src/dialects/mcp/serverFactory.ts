@@ -49,7 +49,7 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
     });
     registerResources(
       server,
-      { resources, executor: options.executor, logger: options.logger },
+      { resources, executor: options.executor, logger: options.logger, insufficientScopeChallenge: options.insufficientScopeChallenge },
       {
         caller,
         state,

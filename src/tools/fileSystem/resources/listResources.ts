@@ -17,7 +17,7 @@ export const RESOURCE_PAGE_SIZE = 100;
  * Most entries (folders, links, refused files) one page walks past. A tree of empty folders has
  * no resources to fill a page with; past this, the page ends early with a cursor instead.
  */
-export const RESOURCE_SCAN_BUDGET = 5000;
+export const RESOURCE_SCAN_BUDGET = 2000;
 /** As search_files: far deeper than any real project. */
 const MAX_DEPTH = 256;
 
