@@ -1,66 +1,180 @@
-// `npm run conformance`: starts the server (no-auth, loopback, temp dirs) and runs the official MCP
-// conformance scenarios that apply to it. Scenarios that need fixture tools we do not ship
-// (test_image_content, prompts, resources, elicitation…) are out of scope; see README.
+// `npm run conformance`: starts the built server (no auth, loopback, temp dirs, the conformance
+// fixtures on) and runs the WHOLE server suite of the official MCP conformance tool against it:
+//   - @modelcontextprotocol/conformance 0.1.16, its active suite (the 2025-era revisions);
+//   - the newest 0.2.0 alpha, `--suite all` (active, pending, draft and extension scenarios);
+//   - the same alpha, `--requirements 2026-07-28` (everything the 2026-07-28 revision requires).
+// A scenario fails when any of its checks fails. Exits 1 on any failure, except scenarios of
+// extensions this server does not implement (listed as not applicable, with the reason).
+// The conformance tool needs Node >= 22 (fs.globSync): on an older Node it runs on the npm
+// package node@22, fetched by npx like the tool itself.
+//   npm run conformance                      # everything
+//   npm run conformance -- --scenario ping   # one scenario (each run that has it)
+//   MCP_ENGINE=sdk npm run conformance       # against the other MCP engine
+import { execFile } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalServer } from './lib/localServer.mjs';
 
-const STABLE = '@modelcontextprotocol/conformance@0.1.16';
-const MODERN = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
-const RUNS = [
-  [STABLE, 'server-initialize'],
-  [STABLE, 'ping'],
-  [STABLE, 'tools-list'],
-  [STABLE, 'dns-rebinding-protection'],
-  [STABLE, 'logging-set-level'],
-  [MODERN, 'tools-list'],
-  [MODERN, 'http-header-validation'],
-  [MODERN, 'server-stateless'],
-  [MODERN, 'dns-rebinding-protection'],
+export const STABLE = '@modelcontextprotocol/conformance@0.1.16';
+export const MODERN = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
+
+export const RUNS = [
+  { label: '0.1.16 active', pkg: STABLE, args: ['--suite', 'active'] },
+  { label: '0.2.0-alpha.12 all', pkg: MODERN, args: ['--suite', 'all'] },
+  { label: '0.2.0-alpha.12 2026-07-28', pkg: MODERN, args: ['--requirements', '2026-07-28'] },
 ];
-// Checks that need diagnostic fixture tools (test_missing_capability, test_streaming_elicitation,
-// test_logging_tool) which a production server does not expose; the suite reports them "not testable".
-const NOT_TESTABLE = new Set([
-  'sep-2575-server-rejects-undeclared-capability',
-  'sep-2575-missing-capability-http-400',
-  'sep-2575-http-server-no-independent-requests-on-stream',
-  'sep-2575-server-no-log-without-loglevel',
+
+/** Scenarios of protocol extensions this server does not implement: reported, never scored. */
+export const NOT_APPLICABLE = [
+  {
+    match: /^tasks-/,
+    reason: 'io.modelcontextprotocol/tasks extension (SEP-2663): not implemented; the SDK server does not implement it either',
+  },
+  { match: /^sep-2640-skills-/, reason: 'skills extension (SEP-2640): not implemented (no skills are served)' },
+];
+
+/**
+ * Known failures, each with its reason. A listed scenario that passes is reported as stale and
+ * fails the run too, so this list can only shrink.
+ */
+export const EXPECTED_FAILURES = new Map([
+  [
+    'tools-call-sampling',
+    '2025-era server→client request: the stateless SDK engine cannot route the client’s answer (a new POST) back to the waiting call',
+  ],
+  ['tools-call-elicitation', 'as tools-call-sampling'],
+  ['elicitation-sep1034-defaults', 'as tools-call-sampling'],
+  ['elicitation-sep1330-enums', 'as tools-call-sampling'],
+  [
+    'http-custom-header-server-validation',
+    'SEP-2243 Mcp-Param-* checks: the SDK applies them only to McpServer-registered tools (pending in the suite)',
+  ],
 ]);
 
-execFileSync('node', ['scripts/build-if-needed.mjs'], { stdio: 'inherit' });
-const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
-const server = await startLocalServer({
-  AUTH_MODE: 'none',
-  DATA_DIR: path.join(dir, 'data'),
-  WORKSPACE_DIR: path.join(dir, 'ws'),
-  RATE_LIMIT_MAX: '0',
-});
-const port = server.port;
-
-const url = `http://localhost:${port}/mcp`;
-let failed = 0;
-for (const [pkg, scenario] of RUNS) {
-  let output = '';
-  try {
-    output = execFileSync('npx', ['-y', '-p', 'node@22', '-p', pkg, 'conformance', 'server', '--url', url, '--scenario', scenario], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 180_000,
-    });
-  } catch (error) {
-    output = `${error.stdout ?? ''}${error.stderr ?? ''}`;
-  }
-  const failures = [...output.matchAll(/\[([a-z0-9-]+)\s*\][^\n]*FAILURE/g)].map((m) => m[1]).filter((id) => !NOT_TESTABLE.has(id));
-  const passed = /Passed: (\d+)\/(\d+)/.exec(output);
-  const ok = passed !== null && failures.length === 0;
-  if (!ok) failed++;
-  console.log(
-    `${ok ? 'PASS' : 'FAIL'}  ${scenario} (${pkg.split('@').pop()})${passed ? `  ${passed[0]}` : ''}${failures.length ? `  failing: ${failures.join(', ')}` : ''}`,
-  );
+export function notApplicable(scenario) {
+  return NOT_APPLICABLE.find((rule) => rule.match.test(scenario))?.reason;
 }
-await server.stop();
-rmSync(dir, { recursive: true, force: true });
-console.log(`${RUNS.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+
+/** Reads every `checks.json` the tool wrote under `dir`: one entry per scenario run. */
+export function readResults(dir) {
+  const results = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const scenario = entry.name.replace(/^server-/, '').replace(/-\d{4}-\d{2}-\d{2}T[\d-]+Z$/, '');
+    let checks;
+    try {
+      checks = JSON.parse(readFileSync(path.join(dir, entry.name, 'checks.json'), 'utf8'));
+    } catch {
+      checks = [{ id: 'results', status: 'FAILURE', errorMessage: 'the scenario wrote no readable checks.json' }];
+    }
+    const failures = checks.filter((c) => c.status === 'FAILURE');
+    results.push({
+      scenario,
+      passed: checks.filter((c) => c.status === 'SUCCESS').length,
+      warnings: checks.filter((c) => c.status === 'WARNING').length,
+      failures: failures.map((c) => `${c.id}: ${c.errorMessage ?? 'failed'}`),
+    });
+  }
+  return results.sort((a, b) => a.scenario.localeCompare(b.scenario));
+}
+
+/** Classifies one run's results; returns the lines to print and whether anything failed. */
+export function judge(results) {
+  const lines = [];
+  let failed = 0;
+  let passed = 0;
+  let skipped = 0;
+  for (const r of results) {
+    const na = notApplicable(r.scenario);
+    const expected = EXPECTED_FAILURES.get(r.scenario);
+    const ok = r.failures.length === 0;
+    if (na) {
+      skipped++;
+      lines.push(`  n/a   ${r.scenario} (${ok ? 'passes' : `${r.failures.length} failing checks`}) — ${na}`);
+    } else if (ok && expected) {
+      failed++;
+      lines.push(`  STALE ${r.scenario} passes but is listed as an expected failure: remove it from EXPECTED_FAILURES`);
+    } else if (ok) {
+      passed++;
+      lines.push(`  pass  ${r.scenario} (${r.passed} checks${r.warnings ? `, ${r.warnings} warnings` : ''})`);
+    } else if (expected) {
+      skipped++;
+      lines.push(`  known ${r.scenario} — ${expected}`);
+    } else {
+      failed++;
+      lines.push(`  FAIL  ${r.scenario}`);
+      for (const f of r.failures) lines.push(`          ${f.slice(0, 300)}`);
+    }
+  }
+  return { lines, passed, failed, skipped };
+}
+
+function conformanceCommand(pkg) {
+  const major = Number(process.versions.node.split('.')[0]);
+  const viaNode22 = major >= 22 ? [] : ['-p', 'node@22'];
+  return ['-y', ...viaNode22, '-p', pkg, 'conformance', 'server'];
+}
+
+function run(pkg, args) {
+  return new Promise((resolve) => {
+    execFile(
+      'npx',
+      [...conformanceCommand(pkg), ...args],
+      { encoding: 'utf8', timeout: 900_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => resolve({ error, output: `${stdout ?? ''}${stderr ?? ''}` }),
+    );
+  });
+}
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const only = argv.includes('--scenario') ? argv[argv.indexOf('--scenario') + 1] : undefined;
+  execFileSync('node', ['scripts/build-if-needed.mjs'], { stdio: 'inherit' });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mcp-conformance-'));
+  const server = await startLocalServer({
+    AUTH_MODE: 'none',
+    DATA_DIR: path.join(dir, 'data'),
+    WORKSPACE_DIR: path.join(dir, 'ws'),
+    RATE_LIMIT_MAX: '0',
+    MCP_CONFORMANCE_FIXTURES: 'true',
+  });
+  // localhost, not 127.0.0.1: the dns-rebinding scenario needs a Host the server accepts.
+  const url = `http://localhost:${server.port}/mcp`;
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  try {
+    for (const [i, { label, pkg, args }] of RUNS.entries()) {
+      const out = path.join(dir, `run-${i}`);
+      const scenarioArgs = only ? ['--scenario', only] : args;
+      if (only && args[0] === '--requirements') continue;
+      const { output } = await run(pkg, ['--url', url, '-o', out, ...scenarioArgs]);
+      let results = [];
+      try {
+        results = readResults(out);
+      } catch {
+        // No results folder: the tool itself failed (printed below).
+      }
+      console.log(`${label}:`);
+      if (results.length === 0) {
+        failed++;
+        console.log(`  FAIL  the conformance tool produced no results:\n${output.slice(-3000)}`);
+        continue;
+      }
+      const verdict = judge(results);
+      for (const line of verdict.lines) console.log(line);
+      passed += verdict.passed;
+      failed += verdict.failed;
+      skipped += verdict.skipped;
+    }
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  console.log(`conformance: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  process.exit(failed ? 1 : 0);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

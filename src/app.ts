@@ -10,6 +10,7 @@ import { Registry } from './core/registry.js';
 import { ResourceTable } from './core/resourceTable.js';
 import type { ToolFactory, ToolModule } from './core/toolModule.js';
 import { mcpEndpoint } from './dialects/mcp/handler.js';
+import { createConformanceFixtures } from './dialects/mcp/conformance/index.js';
 import { mcpServerFactory } from './dialects/mcp/serverFactory.js';
 import { envelopeEndpoint } from './dialects/envelope/handler.js';
 import { accessLog } from './http/accessLog.js';
@@ -75,6 +76,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   if (oauth) authenticators.push(oauth.authenticator);
 
   const policy = originPolicy(config.server);
+  const fixtures = config.mcp.conformanceFixtures ? createConformanceFixtures() : undefined;
+  if (fixtures) logger.warn('MCP_CONFORMANCE_FIXTURES=true: serving the conformance suite fixtures (test tools, resources, prompts)');
   const mcp = mcpEndpoint(
     mcpServerFactory({
       registry,
@@ -84,9 +87,11 @@ export async function createApp(options: AppOptions): Promise<App> {
       serverInfo: SERVER_INFO,
       instructions: SERVER_INSTRUCTIONS,
       insufficientScopeChallenge: oauth?.insufficientScope,
+      fixtures,
     }),
     { maxBodyBytes: config.server.bodyLimitBytes, onError: (error) => logger.warn('mcp transport error', { error: error.message }) },
   );
+  fixtures?.onListChanged((kind) => (kind === 'tools' ? mcp.notify.toolsChanged() : mcp.notify.promptsChanged()));
   const envelope = envelopeEndpoint({
     registry,
     executor,

@@ -1,6 +1,7 @@
 import { parseAuthConfig, type AuthConfig } from './auth.js';
 import { parseDatabaseConfig, type DatabaseConfig } from './database.js';
 import type { Env } from './env.js';
+import { parseMcpConfig, type McpConfig } from './mcp.js';
 import { parseFileSystemConfig, type FileSystemConfig } from './fileSystem.js';
 import { parseOAuthConfig, type OAuthConfig } from './oauth.js';
 import { parseScaleConfig, type ScaleConfig } from './scale.js';
@@ -21,6 +22,7 @@ export interface Config {
   database: DatabaseConfig;
   search: SearchConfig;
   ops: OpsConfig;
+  mcp: McpConfig;
 }
 
 /** Reads and checks the whole configuration once; throws ConfigError naming the bad variable. */
@@ -35,5 +37,6 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     database: parseDatabaseConfig(env),
     search: parseSearchConfig(env),
     ops: parseOpsConfig(env),
+    mcp: parseMcpConfig(env),
   };
 }

@@ -1,5 +1,5 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, type McpHttpHandler, type McpServerFactory } from '@modelcontextprotocol/server';
+import { createMcpHandler, type McpHttpHandler, type McpServerFactory, type ServerNotifier } from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, RequestHandler } from 'express';
 import { sendError } from '../../http/errorReply.js';
 import { stateOf } from '../../http/requestState.js';
@@ -49,6 +49,8 @@ function lenientFetch(handler: McpHttpHandler) {
 export interface McpHttpEndpoint {
   handle: RequestHandler;
   close: () => Promise<void>;
+  /** Publishes list_changed events to open subscriptions/listen streams. */
+  notify: ServerNotifier;
 }
 
 /** The MCP dialect on Express: the SDK's dual-era handler (2026-07-28 + stateless 2025-era). */
@@ -61,7 +63,7 @@ export function mcpEndpoint(
     maxRequestBodySize: options.maxBodyBytes,
     onerror: options.onError,
   });
-  const node = toNodeHandler(lenientFetch(sdkHandler), { onError: options.onError } as never);
+  const node = toNodeHandler(lenientFetch(sdkHandler), { onerror: options.onError });
 
   const handle: RequestHandler = function serveMcp(req, res) {
     const state = stateOf(res);
@@ -90,7 +92,7 @@ export function mcpEndpoint(
     void node(req, res, req.method === 'POST' ? body : undefined);
   };
 
-  return { handle, close: () => sdkHandler.close() };
+  return { handle, close: () => sdkHandler.close(), notify: sdkHandler.notify };
 }
 
 function describeForLog(req: ExpressRequest, state: ReturnType<typeof stateOf>): void {

@@ -6,6 +6,7 @@ import type { Executor } from '../../core/executor.js';
 import type { Registry } from '../../core/registry.js';
 import { ResourceTable } from '../../core/resourceTable.js';
 import type { RequestState } from '../../http/requestState.js';
+import type { ConformanceFixtures } from './conformance/index.js';
 import { registerResources, resourceServerOptions } from './resources.js';
 import { toolListFor } from './toolList.js';
 
@@ -19,6 +20,8 @@ export interface McpServerFactoryOptions {
   instructions: string;
   /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
   insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
+  /** MCP_CONFORMANCE_FIXTURES: the official conformance suite's fixture tools, resources and prompts. */
+  fixtures?: ConformanceFixtures;
 }
 
 /** What the Express layer hands the SDK per request (through AuthInfo.extra). */
@@ -37,15 +40,18 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
   const listTools = toolListFor(options.registry);
   const resources = options.resources ?? new ResourceTable([]);
   const resourceOptions = resourceServerOptions(resources);
+  const { fixtures } = options;
+  const capabilities = { tools: {}, logging: {}, ...resourceOptions.capabilities, ...fixtures?.capabilities };
 
   return function buildServer(context: McpRequestContext): Server {
     const extra = context.authInfo?.extra as McpRequestExtra | undefined;
     if (!extra) throw new Error('MCP request reached the SDK without an authenticated caller');
     const { caller, state } = extra;
     const server = new Server(options.serverInfo, {
-      capabilities: { tools: {}, logging: {}, ...resourceOptions.capabilities },
+      capabilities,
       cacheHints: resourceOptions.cacheHints,
       instructions: options.instructions,
+      ...(fixtures && { requestState: { verify: fixtures.verifyRequestState } }),
     });
     registerResources(
       server,
@@ -56,16 +62,21 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
         context: (signal) => ({ caller, requestId: state.requestId, dialect: 'mcp', signal, logger: options.logger, progress: () => {} }),
       },
     );
+    // With the fixtures on (test runs only), their catalog answers resources/* in place of the workspace's.
+    fixtures?.install(server);
 
     server.setRequestHandler('tools/list', async (request) => {
       // We never hand out cursors, so any cursor is one we did not issue.
       if (request.params?.cursor !== undefined)
         throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: tools/list returns every tool in one page.');
-      return { tools: listTools(caller) as never };
+      const tools = fixtures ? [...listTools(caller), ...fixtures.tools] : listTools(caller);
+      return { tools: tools as never };
     });
 
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const name = request.params.name;
+      const fixture = fixtures?.call(name, request.params.arguments ?? {}, ctx);
+      if (fixture) return fixture as never;
       const entry = options.registry.byMcpName(name);
       state.tool = entry?.op.tool ?? name;
       state.operation = entry?.op.operation;
