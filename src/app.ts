@@ -67,7 +67,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const resources = new ResourceTable(modules.flatMap((m) => m.resources ?? []));
   const redis = acquireConfiguredRedis(config.scale, logger);
   const cache: ResultCache = createResultCache(config.scale, logger, redis);
-  const limits = rateLimits({ scale: config.scale, registry, logger, redis });
+  const limits = rateLimits({ scale: config.scale, registry, resources, logger, redis });
   const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger, onOutcome: recordToolOutcome });
 
   const authenticators: Authenticator[] = [];

@@ -58,6 +58,11 @@ export interface ResourceDeclaration {
   /** Server-side result cache for list pages and reads (tags as for operations: writes evict them). */
   cache?: { ttlMs: number; tags: () => string[] };
   clientCache: ClientCacheHint;
+  /**
+   * The tool operations (`tool.operation`) a list and a read count as for RATE_LIMIT_TOOLS, so a
+   * limit on reading files also holds for reading them as resources.
+   */
+  rateLimitAs?: { list?: string; read?: string };
 }
 
 /** Identity helper, for symmetry with defineOperation. */

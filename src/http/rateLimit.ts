@@ -4,6 +4,7 @@ import type { Logger } from 'winston';
 import type { ScaleConfig } from '../config/scale.js';
 import { ConfigError } from '../config/env.js';
 import type { Registry } from '../core/registry.js';
+import type { ResourceTable } from '../core/resourceTable.js';
 import type { RedisHandle } from '../infra/redis.js';
 import { jsonRpcIdOf, messageIdOf } from './authenticate.js';
 import { dialectFor } from './dialect.js';
@@ -16,6 +17,8 @@ import { callsCoveredBy, countCalls, type RequestCalls } from './rateLimitWeight
 export interface RateLimitOptions {
   scale: ScaleConfig;
   registry: Registry;
+  /** MCP resource calls count against the tool operations their declarations name. */
+  resources?: ResourceTable;
   logger: Logger;
   /** Shared counters across replicas; without it each process counts alone. */
   redis?: RedisHandle;
@@ -63,7 +66,7 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
   const windowText = describeWindow(scale.rateLimitWindowMs);
   const callsOf = (req: Request, res: Response): RequestCalls => {
     let calls = counted.get(req);
-    if (!calls) counted.set(req, (calls = countCalls(req.body, stateOf(res).dialect, registry)));
+    if (!calls) counted.set(req, (calls = countCalls(req.body, stateOf(res).dialect, registry, options.resources)));
     return calls;
   };
   for (const { target } of scale.rateLimitTools) {

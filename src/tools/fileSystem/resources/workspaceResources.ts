@@ -25,5 +25,6 @@ export function workspaceResources(tool: FsContext): ResourceDeclaration {
     cache: { ttlMs, tags: readTags },
     // Security: `private` — replies depend on the caller's credentials, so no shared cache may keep them.
     clientCache: { ttlMs, cacheScope: 'private' },
+    rateLimitAs: { list: 'file_system.list_directory', read: 'file_system.read_file' },
   });
 }

@@ -43,3 +43,32 @@ describe('the resource calls are not tools', () => {
     expect(JSON.stringify(env.body)).not.toContain('found\\n');
   });
 });
+
+describe('RATE_LIMIT_TOOLS and resources', () => {
+  it('counts resources/read as file_system.read_file and resources/list as file_system.list_directory', async () => {
+    const limited = await startServer({
+      env: { RATE_LIMIT_MAX: '50', RATE_LIMIT_TOOLS: 'file_system.read_file=2,file_system.list_directory=1' },
+    });
+    try {
+      writeFileSync(path.join(limited.workspaceDir, 'a.md'), 'a\n');
+      const send = (id: number, method: string, params: Record<string, unknown>) =>
+        postJson(
+          limited.mcpUrl,
+          { jsonrpc: '2.0', id, method, params },
+          { accept: 'application/json', 'mcp-protocol-version': '2025-11-25' },
+        );
+      const read = { uri: 'file:///a.md' };
+      expect((await send(1, 'tools/call', { name: 'read_file', arguments: { path: 'a.md' } })).status).toBe(200);
+      expect((await send(2, 'resources/read', read)).body.result.contents[0].text).toBe('a\n');
+      const third = await send(3, 'resources/read', read);
+      expect(third.status).toBe(429);
+      expect(third.body.error.message).toMatch(/file_system\.read_file/);
+      expect((await send(4, 'resources/list', {})).status).toBe(200);
+      expect((await send(5, 'resources/list', {})).status).toBe(429);
+      // Templates read nothing and count as no tool call.
+      expect((await send(6, 'resources/templates/list', {})).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
