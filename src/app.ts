@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Logger } from 'winston';
 import { ApiKeyAuthenticator } from './auth/apiKeys.js';
 import type { Authenticator } from './auth/authenticator.js';
+import { createAuthorizationServer, type AuthorizationServer } from './auth/authServer/index.js';
 import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.js';
 import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
@@ -49,6 +50,8 @@ export interface App {
   registry: Registry;
   modules: ToolModule[];
   cache: ResultCache;
+  /** The built-in authorization server (OAUTH_SERVER=builtin). */
+  authServer?: AuthorizationServer;
   /** Releases tool resources, the cache and the MCP handler. */
   close: () => Promise<void>;
 }
@@ -72,7 +75,16 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const authenticators: Authenticator[] = [];
   if (config.auth.mode === 'api_key' || config.auth.mode === 'both') authenticators.push(new ApiKeyAuthenticator(config.auth.apiKeys));
-  const oauth = createOAuthResourceServer(config.oauth, logger);
+  const authServer = config.oauth.builtin
+    ? await createAuthorizationServer({
+        oauth: config.oauth,
+        apiKeys: config.auth.apiKeys,
+        dataDir: config.server.dataDir,
+        logger,
+        redis,
+      })
+    : undefined;
+  const oauth = createOAuthResourceServer(config.oauth, logger, authServer?.authenticator);
   if (oauth) authenticators.push(oauth.authenticator);
 
   const policy = originPolicy(config.server);
@@ -110,7 +122,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(accessLog(logger));
   app.use(requestMetrics(registry));
   app.use(hostGuard(policy));
-  app.use(wellKnownRoutes({ mode: config.auth.mode, oauth }));
+  app.use(wellKnownRoutes({ mode: config.auth.mode, oauth, authorizationServer: authServer?.metadata }));
+  if (authServer) app.use(authServer.router);
   app.use(corsForMcp(policy));
   const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
   if (redis) readiness.push(pingReadiness('redis', () => redis.bounded(redis.client.ping())));
@@ -172,12 +185,14 @@ export async function createApp(options: AppOptions): Promise<App> {
     registry,
     modules,
     cache,
+    authServer,
     close: async () => {
       await mcp.close().catch(() => undefined);
       for (const m of modules)
         await m.close?.().catch((error: unknown) => logger.warn('tool close failed', { tool: m.name, error: String(error) }));
       await cache.close?.();
       limits.close();
+      await authServer?.close();
       await redis?.release();
     },
   };

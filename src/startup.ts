@@ -23,7 +23,9 @@ export function prepareAuth(config: Config): PreparedAuth {
       `true to run without authentication while reachable from elsewhere (HOST=${server.host}${server.publicUrl ? `, PUBLIC_URL=${server.publicUrl.origin}` : ''}); or bind to 127.0.0.1 without a public URL, or choose another AUTH_MODE`,
     );
   }
-  if ((auth.mode === 'api_key' || auth.mode === 'both') && auth.apiKeys.length === 0) {
+  // The built-in authorization server's consent page is approved with an API key, so it needs one too.
+  const needsKey = auth.mode === 'api_key' || auth.mode === 'both' || config.oauth.builtin !== undefined;
+  if (needsKey && auth.apiKeys.length === 0) {
     const { entry, created, file } = loadOrCreateGeneratedKey(server.dataDir);
     auth.apiKeys.push(entry);
     return { usingGeneratedKey: true, generatedKey: created ? { key: entry.key, file } : undefined };

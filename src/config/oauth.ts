@@ -1,5 +1,6 @@
 import { parseAuthConfig } from './auth.js';
 import { isLoopbackHost } from './server.js';
+import { parseBuiltinAuthServerConfig, type BuiltinAuthServerConfig } from './oauthServer.js';
 import { ConfigError, readEnum, readInt, readList, readOptionalString, readString, readUrl, type Env } from './env.js';
 
 /** How an MCP `tools/call` that needs a scope the OAuth token lacks is answered. */
@@ -34,6 +35,8 @@ export interface OAuthConfig {
   clockToleranceSec: number;
   introspection?: IntrospectionConfig;
   mcpInsufficientScope: McpInsufficientScope;
+  /** OAUTH_SERVER=builtin: this server is its own authorization server (issuer = PUBLIC_URL). */
+  builtin?: BuiltinAuthServerConfig;
 }
 
 const SCOPE_NAME = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/; // RFC 6749 scope-token characters
@@ -74,13 +77,18 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
   const issuerUrl = readUrl(env, 'OAUTH_ISSUER', ['http', 'https']);
   const jwksUrl = readUrl(env, 'OAUTH_JWKS_URL', ['http', 'https']);
   const introspectionUrl = readUrl(env, 'OAUTH_INTROSPECTION_URL', ['http', 'https']);
+  const server = readEnum(env, 'OAUTH_SERVER', ['external', 'builtin'] as const, 'external');
+  if (server === 'builtin' && !enabled)
+    throw new ConfigError('AUTH_MODE', 'oauth or both when OAUTH_SERVER=builtin', mode);
 
+  let builtin: BuiltinAuthServerConfig | undefined;
   if (enabled) {
     const why = `required when AUTH_MODE=${mode}`;
     if (!publicUrl) throw new ConfigError('PUBLIC_URL', `the server's external base URL (e.g. https://mcp.example.com), ${why}`);
-    if (!issuerUrl) throw new ConfigError('OAUTH_ISSUER', `the authorization server's issuer URL (e.g. https://auth.example.com), ${why}`);
     requireHttpsUnlessLoopback('PUBLIC_URL', publicUrl);
-    requireHttpsUnlessLoopback('OAUTH_ISSUER', issuerUrl);
+    if (server === 'builtin') builtin = parseBuiltinAuthServerConfig(env, publicUrl);
+    if (!issuerUrl && !builtin) throw new ConfigError('OAUTH_ISSUER', `the authorization server's issuer URL (e.g. https://auth.example.com), ${why}`);
+    if (issuerUrl) requireHttpsUnlessLoopback('OAUTH_ISSUER', issuerUrl);
     if (jwksUrl) requireHttpsUnlessLoopback('OAUTH_JWKS_URL', jwksUrl);
     if (introspectionUrl) requireHttpsUnlessLoopback('OAUTH_INTROSPECTION_URL', introspectionUrl);
     // A resource identifier must not carry a query or fragment (RFC 8707 §2).
@@ -111,7 +119,7 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
 
   return {
     enabled,
-    issuer: issuerUrl ? readString(env, 'OAUTH_ISSUER', '') : '',
+    issuer: builtin ? builtin.issuer : issuerUrl ? readString(env, 'OAUTH_ISSUER', '') : '',
     resource,
     resourceMetadataUrl: resourceMetadataUrlFor(resource),
     audiences: audiences.length > 0 ? audiences : [resource],
@@ -122,5 +130,6 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
     clockToleranceSec: readInt(env, 'OAUTH_CLOCK_TOLERANCE_S', 30, 0, 300),
     introspection,
     mcpInsufficientScope: readEnum(env, 'OAUTH_MCP_INSUFFICIENT_SCOPE', ['tool_result', 'http_403'] as const, 'tool_result'),
+    builtin,
   };
 }

@@ -1,4 +1,4 @@
-import { Router, type Response } from 'express';
+import { Router, type RequestHandler, type Response } from 'express';
 import type { OAuthResourceServer } from '../auth/oauth/index.js';
 import type { AuthMode } from '../config/auth.js';
 import { SERVER_INFO } from '../serverInfo.js';
@@ -30,7 +30,12 @@ function notFound(res: Response, description: string): void {
  * MCP server's own origin). Mounted before CORS and /mcp so these paths are never taken for an
  * MCP request; without OAuth they answer a clean JSON 404 that tells the client to use a key.
  */
-export function wellKnownRoutes(options: { mode: AuthMode; oauth?: OAuthResourceServer }): Router {
+export function wellKnownRoutes(options: {
+  mode: AuthMode;
+  oauth?: OAuthResourceServer;
+  /** The built-in authorization server's own metadata handler (OAUTH_SERVER=builtin). */
+  authorizationServer?: RequestHandler;
+}): Router {
   const router = Router();
   const paths = [PRM, `${PRM}/*rest`, AS_METADATA, `${AS_METADATA}/*rest`, OIDC, `${OIDC}/*rest`];
 
@@ -69,11 +74,21 @@ export function wellKnownRoutes(options: { mode: AuthMode; oauth?: OAuthResource
     notFound(res, `No protected resource is described at ${req.path}; this server's is ${config.resourceMetadataUrl}.`),
   );
 
+  if (options.authorizationServer) {
+    // This server is the issuer: RFC 8414 metadata (and OpenID discovery) for the issuer at the
+    // origin's root; anything under them names another issuer.
+    router.get([AS_METADATA, OIDC], options.authorizationServer);
+    router.get([`${AS_METADATA}/*rest`, `${OIDC}/*rest`], (_req, res) =>
+      notFound(res, `No other issuer is described here; this server's metadata is at ${config.issuer}${AS_METADATA}.`),
+    );
+    return router;
+  }
+  const discovery = oauth.discovery!;
   router.get(AS_METADATA, async (_req, res) => {
     publicCors(res);
     try {
       res.setHeader('Cache-Control', 'public, max-age=300');
-      res.json(await oauth.discovery.metadata());
+      res.json(await discovery.metadata());
     } catch {
       res.status(502).json({
         error: 'temporarily_unavailable',

@@ -33,6 +33,8 @@ export interface StartOptions {
   publicUrl?: boolean;
   /** Leave WORKSPACE_DIR missing, as on a fresh clone: the server creates it (and its welcome file). */
   freshWorkspace?: boolean;
+  /** Listen on this port instead of an ephemeral one (a restart that must keep its URL). */
+  port?: number;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const root = mkdtempSync(path.join(os.tmpdir(), 'mcp-server-test-'));
   // Checked often, so tests of the socket time limits need not wait for Node's 30 s default.
   const listener = createServer({ connectionsCheckingInterval: 100 });
-  await listen(listener, 0, '127.0.0.1');
+  await listen(listener, options.port ?? 0, '127.0.0.1');
   const { port } = listener.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const env: Env = {

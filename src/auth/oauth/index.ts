@@ -20,13 +20,30 @@ export interface OAuthResourceServer {
   challenge: (error?: ChallengeError) => string;
   /** The per-operation step-up challenge, or undefined when none applies. */
   insufficientScope: (caller: Caller, needed: Scope) => string | undefined;
-  discovery: AuthorizationServerDiscovery;
+  /** The external authorization server's metadata (undefined when this server is its own). */
+  discovery?: AuthorizationServerDiscovery;
 }
 
-/** Builds the OAuth resource server from config; undefined when OAuth is off. */
-export function createOAuthResourceServer(config: OAuthConfig, logger: Logger): OAuthResourceServer | undefined {
+/**
+ * Builds the OAuth resource server from config; undefined when OAuth is off. With the built-in
+ * authorization server, its token authenticator replaces JWT verification and introspection.
+ */
+export function createOAuthResourceServer(
+  config: OAuthConfig,
+  logger: Logger,
+  builtin?: Authenticator,
+): OAuthResourceServer | undefined {
   if (!config.enabled) return undefined;
   const scopeNames: ScopeNames = { read: config.scopeRead, write: config.scopeWrite };
+  const challengeOptions = { resourceMetadataUrl: config.resourceMetadataUrl, scopeNames };
+  if (builtin) {
+    return {
+      config,
+      authenticator: builtin,
+      challenge: oauthChallenge(challengeOptions),
+      insufficientScope: insufficientScopeChallenge(challengeOptions),
+    };
+  }
   const discovery = new AuthorizationServerDiscovery(config.issuer);
   const jwt = new JwtAccessTokenVerifier({
     issuer: config.issuer,
@@ -45,7 +62,6 @@ export function createOAuthResourceServer(config: OAuthConfig, logger: Logger): 
       })
     : undefined;
   logger.info('oauth resource server', { issuer: config.issuer, resource: config.resource, introspection: Boolean(introspector) });
-  const challengeOptions = { resourceMetadataUrl: config.resourceMetadataUrl, scopeNames };
   return {
     config,
     authenticator: new OAuthAuthenticator(jwt, introspector, scopeNames, logger),

@@ -1,0 +1,68 @@
+import type { RequestHandler, Router } from 'express';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'winston';
+import type { ApiKeyEntry } from '../../config/auth.js';
+import type { OAuthConfig } from '../../config/oauth.js';
+import type { RedisHandle } from '../../infra/redis.js';
+import type { Authenticator } from '../authenticator.js';
+import { KeyAccounts } from './accounts.js';
+import { KeyGuessLimiter } from './keyGuessLimiter.js';
+import { createProvider } from './provider.js';
+import { authServerRoutes } from './routes.js';
+import { loadSecrets } from './secrets.js';
+import { SqliteOAuthStore } from './sqliteStore.js';
+import type { OAuthStore } from './store.js';
+import { BuiltinTokenAuthenticator } from './tokenAuthenticator.js';
+
+export interface AuthorizationServer {
+  provider: Provider;
+  store: OAuthStore;
+  /** oidc-provider's endpoints under /oauth and the consent page. */
+  router: Router;
+  /** Serves the RFC 8414 / OpenID metadata at the root well-known paths. */
+  metadata: RequestHandler;
+  authenticator: Authenticator;
+  close: () => Promise<void>;
+}
+
+export interface AuthorizationServerOptions {
+  oauth: OAuthConfig;
+  apiKeys: ApiKeyEntry[];
+  dataDir: string;
+  logger: Logger;
+  redis?: RedisHandle;
+  /** Overrides the store (tests; Redis and PostgreSQL). */
+  store?: OAuthStore;
+}
+
+/** The built-in OAuth 2.1 authorization server (OAUTH_SERVER=builtin). */
+export async function createAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
+  const { oauth, logger } = options;
+  const config = oauth.builtin!;
+  const store = options.store ?? new SqliteOAuthStore(options.dataDir);
+  const secrets = await loadSecrets(store);
+  const accounts = new KeyAccounts(options.apiKeys, secrets.hmacKey);
+  const scopeNames = { read: oauth.scopeRead, write: oauth.scopeWrite };
+  const provider = createProvider({ config, resource: oauth.resource, scopeNames, store, secrets, accounts, logger });
+  const { router, metadata } = authServerRoutes({
+    provider,
+    config,
+    resource: oauth.resource,
+    scopeNames,
+    accounts,
+    limiter: new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal),
+    store,
+    logger,
+    redis: options.redis,
+    secure: new URL(config.issuer).protocol === 'https:',
+  });
+  logger.info('oauth authorization server', { issuer: config.issuer, resource: oauth.resource, keys: accounts.size });
+  return {
+    provider,
+    store,
+    router,
+    metadata,
+    authenticator: new BuiltinTokenAuthenticator(provider, accounts, oauth.resource, scopeNames),
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,199 @@
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import type { Logger } from 'winston';
+import { isLoopbackHost } from '../../config/server.js';
+import type { ScopeNames } from '../oauth/scopes.js';
+import type { KeyAccounts } from './accounts.js';
+import { adapterClass, markClientUsed } from './adapter.js';
+import { errorPage, newNonce, setPageHeaders } from './pages.js';
+import type { ServerSecrets } from './secrets.js';
+import type { OAuthStore } from './store.js';
+import type { BuiltinAuthServerConfig } from '../../config/oauthServer.js';
+
+/** Where the provider's endpoints live under the app (Express strips it; oidc-provider adds it back to URLs). */
+export const MOUNT = '/oauth';
+export const CONSENT_PATH = `${MOUNT}/consent`;
+
+export interface ProviderOptions {
+  config: BuiltinAuthServerConfig;
+  /** The one resource this server issues tokens for: PUBLIC_URL + /mcp. */
+  resource: string;
+  scopeNames: ScopeNames;
+  store: OAuthStore;
+  secrets: ServerSecrets;
+  accounts: KeyAccounts;
+  logger: Logger;
+}
+
+/**
+ * Security: a redirect URI is https, or plain http to a loopback address (a native app on this
+ * machine, RFC 8252 §7.3). Custom schemes, javascript:, data: and plain http elsewhere are refused
+ * at registration, so an authorization code never travels in clear or to an app that merely
+ * claimed a scheme.
+ */
+export function redirectUriAllowed(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+}
+
+/** oidc-provider configured as this server's OAuth 2.1 authorization server. */
+export function createProvider(options: ProviderOptions): Provider {
+  const { config, resource, scopeNames, store, secrets, accounts, logger } = options;
+  const resourceScope = `${scopeNames.read} ${scopeNames.write}`;
+
+  const policy = interactionPolicy.base();
+  const provider = new Provider(config.issuer, {
+    adapter: adapterClass(store, config.unusedClientTtlSec),
+    jwks: secrets.jwks,
+    cookies: { keys: secrets.cookieKeys },
+    scopes: ['offline_access'],
+    responseTypes: ['code'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    // Security: PKCE (S256, the only method oidc-provider 9 implements) for every client, public or confidential.
+    pkce: { required: () => true },
+    // Security: the redirect_uri must always be sent and must match a registered one exactly.
+    allowOmittingSingleRegisteredRedirectUri: false,
+    extraClientMetadata: {
+      properties: ['redirect_uris'],
+      validator(_ctx: unknown, key: string, value: unknown) {
+        if (key !== 'redirect_uris' || value === undefined) return;
+        if (!Array.isArray(value)) return; // the schema itself reports the wrong type
+        for (const uri of value) {
+          if (typeof uri !== 'string' || !redirectUriAllowed(uri))
+            throw new errors.InvalidRedirectUri(
+              `redirect_uris must be https URLs, or http URLs on a loopback address (127.0.0.1, [::1], localhost), without a fragment; refused: ${String(uri).slice(0, 200)}`,
+            );
+        }
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      registration: { enabled: true, initialAccessToken: false },
+      registrationManagement: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: false },
+      userinfo: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: () => resource,
+        useGrantedResource: () => true,
+        // Security: tokens are minted for this server's /mcp only; any other resource is refused
+        // (invalid_target), so a token of ours can never be replayed at another service.
+        getResourceServerInfo(_ctx: unknown, indicator: string) {
+          if (indicator !== resource)
+            throw new errors.InvalidTarget(`this authorization server issues tokens only for ${resource}`);
+          return { scope: resourceScope, audience: resource, accessTokenTTL: config.accessTokenTtlSec, accessTokenFormat: 'opaque' };
+        },
+      },
+    },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `${CONSENT_PATH}/${interaction.uid}`, policy },
+    // Security: every authorization goes through the consent page and the owner's key; an
+    // earlier grant of the same browser session is never reused silently.
+    loadExistingGrant: async (ctx: { oidc: { result?: { consent?: { grantId?: string } }; provider: Provider } }) => {
+      const grantId = ctx.oidc.result?.consent?.grantId;
+      return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
+    },
+    findAccount: async (_ctx: unknown, id: string) => {
+      const account = accounts.find(id);
+      return account ? { accountId: account.accountId, claims: async () => ({ sub: account.accountId }) } : undefined;
+    },
+    issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (grant: string) => boolean }) =>
+      client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: config.accessTokenTtlSec,
+      // Security: codes live one minute and are single use (oidc-provider consumes them and
+      // revokes the whole grant when one is replayed).
+      AuthorizationCode: 60,
+      RefreshToken: config.refreshTokenTtlSec,
+      Grant: config.refreshTokenTtlSec,
+      Interaction: 600,
+      Session: 600,
+      IdToken: 600,
+    },
+    routes: {
+      authorization: '/authorize',
+      token: '/token',
+      registration: '/register',
+      revocation: '/revoke',
+      jwks: '/jwks',
+      end_session: '/logout',
+      userinfo: '/userinfo',
+      introspection: '/introspect',
+    },
+    renderError: async (
+      ctx: { type: string; body: string; res: import('node:http').ServerResponse },
+      out: { error?: string; error_description?: string },
+    ) => {
+      const nonce = newNonce();
+      setPageHeaders(ctx.res, nonce);
+      ctx.type = 'html';
+      ctx.body = errorPage(
+        nonce,
+        'This authorization cannot continue',
+        `${out.error ?? 'error'}: ${out.error_description ?? 'the request was refused.'}`,
+      );
+    },
+  });
+  provider.proxy = true;
+
+  provider.on('registration_create.success', (_ctx: unknown, client: { clientId: string; clientName?: string; redirectUris?: string[] }) => {
+    logger.info('oauth audit: client registered', {
+      audit: 'client_registered',
+      client_id: client.clientId,
+      client_name: client.clientName,
+      redirect_hosts: (client.redirectUris ?? []).map(hostOf),
+    });
+  });
+  provider.on('grant.success', (ctx: { oidc: { client?: { clientId: string }; params?: { grant_type?: string }; entities?: { Account?: { accountId: string } } } }) => {
+    const clientId = ctx.oidc.client?.clientId;
+    if (clientId) void markClientUsed(store, clientId).catch(() => undefined);
+    logger.info('oauth audit: tokens issued', {
+      audit: 'tokens_issued',
+      client_id: clientId,
+      grant_type: ctx.oidc.params?.grant_type,
+      key: keyNameOf(ctx.oidc.entities?.Account?.accountId),
+    });
+  });
+  provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
+    logger.info('oauth audit: grant revoked', { audit: 'grant_revoked', grant_id: grantId });
+  });
+  provider.on('grant.error', (ctx: { oidc?: { client?: { clientId: string } } }, error: Error & { error_description?: string }) => {
+    logger.warn('oauth audit: token request refused', {
+      audit: 'token_refused',
+      client_id: ctx.oidc?.client?.clientId,
+      error: error.message,
+      error_description: error.error_description,
+    });
+  });
+  provider.on('revocation.success', (ctx: { oidc?: { client?: { clientId: string } } }) => {
+    logger.info('oauth audit: token revoked', { audit: 'token_revoked', client_id: ctx.oidc?.client?.clientId });
+  });
+  provider.on('server_error', (_ctx: unknown, error: Error) => logger.error('oauth server error', { error: error.message, stack: error.stack }));
+  return provider;
+}
+
+export function hostOf(uri: string): string {
+  try {
+    return new URL(uri).host;
+  } catch {
+    return '(invalid)';
+  }
+}
+
+/** `<name>:<fingerprint>` → `<name>` (never log the fingerprint). */
+export function keyNameOf(accountId: string | undefined): string | undefined {
+  return accountId?.slice(0, accountId.lastIndexOf(':'));
+}

@@ -1,0 +1,57 @@
+import type Provider from 'oidc-provider';
+import type { Caller, Scope } from '../../core/caller.js';
+import type { AuthResult, Authenticator } from '../authenticator.js';
+import { grantedScopes, type ScopeNames } from '../oauth/scopes.js';
+import type { KeyAccounts } from './accounts.js';
+import { keyNameOf } from './provider.js';
+
+/** oidc-provider's opaque token values: 43 characters of its URL-safe alphabet. */
+const OPAQUE = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Access tokens of the built-in authorization server, checked against its store (so revocation,
+ * a revoked grant family and an expired token take effect at once, on every replica sharing it).
+ * Security: the token must be for this resource (aud), its grant's key must still exist with the
+ * same value, and the caller gets the token's scopes intersected with that key's scopes today.
+ */
+export class BuiltinTokenAuthenticator implements Authenticator {
+  readonly kind = 'oauth' as const;
+
+  constructor(
+    private readonly provider: Provider,
+    private readonly accounts: KeyAccounts,
+    private readonly resource: string,
+    private readonly scopeNames: ScopeNames,
+  ) {}
+
+  async authenticate(token: string): Promise<AuthResult | undefined> {
+    if (!OPAQUE.test(token)) return undefined;
+    const stored = await this.provider.AccessToken.find(token);
+    if (!stored) return undefined;
+    const audiences: unknown[] = Array.isArray(stored.aud) ? stored.aud : [stored.aud];
+    if (!audiences.includes(this.resource)) {
+      return {
+        ok: false,
+        reason: 'wrong_audience',
+        message: `The access token was not issued for this server: its audience must be ${this.resource}.`,
+      };
+    }
+    const account = typeof stored.accountId === 'string' ? this.accounts.find(stored.accountId) : undefined;
+    if (!account) {
+      return {
+        ok: false,
+        reason: 'invalid',
+        message: 'The API key that approved this token was removed or rotated. Authorize again.',
+      };
+    }
+    const fromToken = grantedScopes({ scope: stored.scope }, this.scopeNames);
+    const scopes = new Set<Scope>([...fromToken].filter((s) => account.scopes.has(s)));
+    const caller: Caller = {
+      id: `key:${account.name}`,
+      name: `${keyNameOf(account.accountId)} via ${String(stored.clientId)}`,
+      scopes,
+      via: 'oauth',
+    };
+    return { ok: true, caller };
+  }
+}
