@@ -2,7 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import type { Logger } from 'winston';
 import { ApiKeyAuthenticator } from './auth/apiKeys.js';
 import type { Authenticator } from './auth/authenticator.js';
-import { createAuthorizationServer, type AuthorizationServer } from './auth/authServer/index.js';
+import type { AuthorizationServer } from './auth/authServer/index.js';
 import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.js';
 import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
@@ -75,8 +75,9 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   const authenticators: Authenticator[] = [];
   if (config.auth.mode === 'api_key' || config.auth.mode === 'both') authenticators.push(new ApiKeyAuthenticator(config.auth.apiKeys));
+  // Loaded only when used: oidc-provider is large, and on Node 20 it warns about the runtime at import.
   const authServer = config.oauth.builtin
-    ? await createAuthorizationServer({
+    ? await (await import('./auth/authServer/index.js')).createAuthorizationServer({
         oauth: config.oauth,
         apiKeys: config.auth.apiKeys,
         dataDir: config.server.dataDir,

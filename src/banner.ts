@@ -10,6 +10,11 @@ export function startupBanner(config: Config, url: string, modules: ToolModule[]
     '',
     `mcp-tool-server listening on ${endpoint}`,
     `  auth:       ${config.auth.mode}${auth.usingGeneratedKey ? ' (generated key in DATA_DIR/api-key)' : ''}`,
+    ...(config.oauth.builtin
+      ? [`  oauth:      built-in authorization server ${config.oauth.issuer} (clients are approved with an API key)`]
+      : config.oauth.enabled
+        ? [`  oauth:      tokens from ${config.oauth.issuer}`]
+        : []),
     `  database:   ${config.database.url ? config.database.url.replace(/\/\/[^@/]*@/, '//***@') : 'sqlite (DATA_DIR)'}`,
     `  search:     ${config.search.provider}`,
     `  shared state: ${config.scale.redisUrl ? `redis ${config.scale.redisUrl.host}` : 'in-process'}`,

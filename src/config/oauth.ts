@@ -78,8 +78,7 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
   const jwksUrl = readUrl(env, 'OAUTH_JWKS_URL', ['http', 'https']);
   const introspectionUrl = readUrl(env, 'OAUTH_INTROSPECTION_URL', ['http', 'https']);
   const server = readEnum(env, 'OAUTH_SERVER', ['external', 'builtin'] as const, 'external');
-  if (server === 'builtin' && !enabled)
-    throw new ConfigError('AUTH_MODE', 'oauth or both when OAUTH_SERVER=builtin', mode);
+  if (server === 'builtin' && !enabled) throw new ConfigError('AUTH_MODE', 'oauth or both when OAUTH_SERVER=builtin', mode);
 
   let builtin: BuiltinAuthServerConfig | undefined;
   if (enabled) {
@@ -87,7 +86,8 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
     if (!publicUrl) throw new ConfigError('PUBLIC_URL', `the server's external base URL (e.g. https://mcp.example.com), ${why}`);
     requireHttpsUnlessLoopback('PUBLIC_URL', publicUrl);
     if (server === 'builtin') builtin = parseBuiltinAuthServerConfig(env, publicUrl);
-    if (!issuerUrl && !builtin) throw new ConfigError('OAUTH_ISSUER', `the authorization server's issuer URL (e.g. https://auth.example.com), ${why}`);
+    if (!issuerUrl && !builtin)
+      throw new ConfigError('OAUTH_ISSUER', `the authorization server's issuer URL (e.g. https://auth.example.com), ${why}`);
     if (issuerUrl) requireHttpsUnlessLoopback('OAUTH_ISSUER', issuerUrl);
     if (jwksUrl) requireHttpsUnlessLoopback('OAUTH_JWKS_URL', jwksUrl);
     if (introspectionUrl) requireHttpsUnlessLoopback('OAUTH_INTROSPECTION_URL', introspectionUrl);

@@ -35,7 +35,11 @@ export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL): BuiltinA
   const accessTokenTtlSec = readInt(env, 'OAUTH_ACCESS_TOKEN_TTL_S', 900, 60, 86_400);
   const refreshTokenTtlSec = readInt(env, 'OAUTH_REFRESH_TOKEN_TTL_S', 1_209_600, 300, 31_536_000);
   if (refreshTokenTtlSec <= accessTokenTtlSec)
-    throw new ConfigError('OAUTH_REFRESH_TOKEN_TTL_S', `longer than OAUTH_ACCESS_TOKEN_TTL_S (${accessTokenTtlSec})`, String(refreshTokenTtlSec));
+    throw new ConfigError(
+      'OAUTH_REFRESH_TOKEN_TTL_S',
+      `longer than OAUTH_ACCESS_TOKEN_TTL_S (${accessTokenTtlSec})`,
+      String(refreshTokenTtlSec),
+    );
   return {
     issuer: publicUrl.origin,
     accessTokenTtlSec,

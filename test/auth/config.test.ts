@@ -98,3 +98,66 @@ describe('OAuth configuration', () => {
     expect(configError({ ...OAUTH, ...env }).variable).toBe(variable);
   });
 });
+
+const BUILTIN = { AUTH_MODE: 'both', PUBLIC_URL: 'https://mcp.example.com', OAUTH_SERVER: 'builtin' };
+
+describe('built-in authorization server configuration (OAUTH_SERVER=builtin)', () => {
+  it('is off by default and needs no OAUTH_ISSUER when on: the issuer is PUBLIC_URL', () => {
+    expect(loadConfig(OAUTH, '/tmp').oauth.builtin).toBeUndefined();
+    const { oauth } = loadConfig({ ...BUILTIN, PUBLIC_URL: 'https://MCP.example.com/' }, '/tmp');
+    expect(oauth.issuer).toBe('https://mcp.example.com');
+    expect(oauth.resource).toBe('https://mcp.example.com/mcp');
+    expect(oauth.builtin).toEqual({
+      issuer: 'https://mcp.example.com',
+      accessTokenTtlSec: 900,
+      refreshTokenTtlSec: 1_209_600,
+      registrationsPerHour: 20,
+      maxClients: 1000,
+      unusedClientTtlSec: 86_400,
+      keyFailuresPerAddress: 10,
+      keyFailuresGlobal: 100,
+    });
+  });
+
+  it('reads the overrides', () => {
+    const { oauth } = loadConfig(
+      {
+        ...BUILTIN,
+        OAUTH_ACCESS_TOKEN_TTL_S: '300',
+        OAUTH_REFRESH_TOKEN_TTL_S: '86400',
+        OAUTH_REGISTRATIONS_PER_HOUR: '5',
+        OAUTH_MAX_CLIENTS: '50',
+        OAUTH_UNUSED_CLIENT_TTL_S: '3600',
+        OAUTH_CONSENT_KEY_FAILURES_PER_IP: '3',
+        OAUTH_CONSENT_KEY_FAILURES_GLOBAL: '30',
+      },
+      '/tmp',
+    );
+    expect(oauth.builtin).toMatchObject({
+      accessTokenTtlSec: 300,
+      refreshTokenTtlSec: 86_400,
+      registrationsPerHour: 5,
+      maxClients: 50,
+      unusedClientTtlSec: 3600,
+      keyFailuresPerAddress: 3,
+      keyFailuresGlobal: 30,
+    });
+  });
+
+  it.each([
+    ['OAUTH_SERVER', { OAUTH_SERVER: 'keycloak' }],
+    ['AUTH_MODE', { AUTH_MODE: 'api_key' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'https://example.com/tools' }],
+    ['PUBLIC_URL', { PUBLIC_URL: 'http://mcp.example.com' }],
+    ['OAUTH_ISSUER', { OAUTH_ISSUER: 'https://auth.example.com' }],
+    ['OAUTH_ACCESS_TOKEN_TTL_S', { OAUTH_ACCESS_TOKEN_TTL_S: '5' }],
+    ['OAUTH_REFRESH_TOKEN_TTL_S', { OAUTH_ACCESS_TOKEN_TTL_S: '3600', OAUTH_REFRESH_TOKEN_TTL_S: '1800' }],
+    ['OAUTH_REGISTRATIONS_PER_HOUR', { OAUTH_REGISTRATIONS_PER_HOUR: '0' }],
+    ['OAUTH_MAX_CLIENTS', { OAUTH_MAX_CLIENTS: 'many' }],
+    ['OAUTH_UNUSED_CLIENT_TTL_S', { OAUTH_UNUSED_CLIENT_TTL_S: '1' }],
+    ['OAUTH_CONSENT_KEY_FAILURES_PER_IP', { OAUTH_CONSENT_KEY_FAILURES_PER_IP: '0' }],
+    ['OAUTH_CONSENT_KEY_FAILURES_GLOBAL', { OAUTH_CONSENT_KEY_FAILURES_GLOBAL: '-1' }],
+  ])('%s: a bad value stops startup naming it', (variable, env) => {
+    expect(configError({ ...BUILTIN, ...env }).variable).toBe(variable);
+  });
+});

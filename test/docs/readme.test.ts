@@ -69,6 +69,7 @@ const BASES: { name: string; env: Env }[] = [
       REDIS_URL: 'redis://127.0.0.1:6379',
     },
   },
+  { name: 'the built-in authorization server', env: { AUTH_MODE: 'both', PUBLIC_URL: 'https://mcp.example.com', OAUTH_SERVER: 'builtin' } },
 ];
 const configJson = (env: Env) => JSON.stringify(loadConfig(env, '/srv/app'));
 
@@ -116,8 +117,9 @@ describe('documentation stays true', () => {
     const variables = parsed().sections.flatMap((s) => s.variables);
     expect(variables.filter((v) => v.default !== '').length).toBeGreaterThan(40);
     expect(wrongDefaults(variables)).toEqual([]);
-    // The check does catch a wrong default, in either environment.
-    expect(wrongDefaults([{ name: 'NODE_ENV', default: 'production', meaning: 'x', line: 1 }])).toHaveLength(2);
+    // The check does catch a wrong default, in every environment.
+    expect(wrongDefaults([{ name: 'NODE_ENV', default: 'production', meaning: 'x', line: 1 }])).toHaveLength(BASES.length);
+    expect(wrongDefaults([{ name: 'OAUTH_MAX_CLIENTS', default: '7', meaning: 'x', line: 1 }])).toHaveLength(1);
     expect(wrongDefaults([{ name: 'FETCH_WEB_ENABLED', default: 'false', meaning: 'x', line: 1 }])).toHaveLength(1);
   });
 

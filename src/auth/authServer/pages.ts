@@ -11,7 +11,8 @@ export function escapeHtml(value: unknown): string {
  * Security headers of every HTML page of the authorization server: no framing (clickjacking of
  * the Approve button), no scripts at all, styles only from this response, forms only to us and
  * to the client's registered redirect origin (Chromium applies form-action to the redirect
- * that follows the POST), no referrer (the page URL names the interaction), never cached.
+ * that follows the POST), no referrer to other sites (the page URL names the interaction; a
+ * same-origin referrer keeps the Origin header of our own form POST), never cached.
  */
 export function setPageHeaders(res: ServerResponse, nonce: string, formTargets: string[] = []): void {
   const formAction = ["'self'", ...formTargets].join(' ');
@@ -21,7 +22,7 @@ export function setPageHeaders(res: ServerResponse, nonce: string, formTargets: 
   );
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Referrer-Policy', 'same-origin');
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
 }
@@ -49,7 +50,7 @@ code{font-size:.9em}`;
 function page(nonce: string, title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)} · ${escapeHtml(SERVER_INFO.title)}</title>
+<meta name="referrer" content="same-origin"><title>${escapeHtml(title)} · ${escapeHtml(SERVER_INFO.title)}</title>
 <style nonce="${nonce}">${STYLE}</style></head>
 <body><main>${body}</main></body></html>`;
 }

@@ -52,7 +52,9 @@ export function createProvider(options: ProviderOptions): Provider {
     adapter: adapterClass(store, config.unusedClientTtlSec),
     jwks: secrets.jwks,
     cookies: { keys: secrets.cookieKeys },
-    scopes: ['offline_access'],
+    // Our scope names are listed as provider scopes too: clients (the MCP SDK among them) send them
+    // in their registration's `scope`, which must name only scopes the provider knows.
+    scopes: ['offline_access', scopeNames.read, scopeNames.write],
     responseTypes: ['code'],
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
     clientDefaults: {
@@ -92,8 +94,7 @@ export function createProvider(options: ProviderOptions): Provider {
         // Security: tokens are minted for this server's /mcp only; any other resource is refused
         // (invalid_target), so a token of ours can never be replayed at another service.
         getResourceServerInfo(_ctx: unknown, indicator: string) {
-          if (indicator !== resource)
-            throw new errors.InvalidTarget(`this authorization server issues tokens only for ${resource}`);
+          if (indicator !== resource) throw new errors.InvalidTarget(`this authorization server issues tokens only for ${resource}`);
           return { scope: resourceScope, audience: resource, accessTokenTTL: config.accessTokenTtlSec, accessTokenFormat: 'opaque' };
         },
       },
@@ -149,24 +150,32 @@ export function createProvider(options: ProviderOptions): Provider {
   });
   provider.proxy = true;
 
-  provider.on('registration_create.success', (_ctx: unknown, client: { clientId: string; clientName?: string; redirectUris?: string[] }) => {
-    logger.info('oauth audit: client registered', {
-      audit: 'client_registered',
-      client_id: client.clientId,
-      client_name: client.clientName,
-      redirect_hosts: (client.redirectUris ?? []).map(hostOf),
-    });
-  });
-  provider.on('grant.success', (ctx: { oidc: { client?: { clientId: string }; params?: { grant_type?: string }; entities?: { Account?: { accountId: string } } } }) => {
-    const clientId = ctx.oidc.client?.clientId;
-    if (clientId) void markClientUsed(store, clientId).catch(() => undefined);
-    logger.info('oauth audit: tokens issued', {
-      audit: 'tokens_issued',
-      client_id: clientId,
-      grant_type: ctx.oidc.params?.grant_type,
-      key: keyNameOf(ctx.oidc.entities?.Account?.accountId),
-    });
-  });
+  provider.on(
+    'registration_create.success',
+    (_ctx: unknown, client: { clientId: string; clientName?: string; redirectUris?: string[] }) => {
+      logger.info('oauth audit: client registered', {
+        audit: 'client_registered',
+        client_id: client.clientId,
+        client_name: client.clientName,
+        redirect_hosts: (client.redirectUris ?? []).map(hostOf),
+      });
+    },
+  );
+  provider.on(
+    'grant.success',
+    (ctx: {
+      oidc: { client?: { clientId: string }; params?: { grant_type?: string }; entities?: { Account?: { accountId: string } } };
+    }) => {
+      const clientId = ctx.oidc.client?.clientId;
+      if (clientId) void markClientUsed(store, clientId).catch(() => undefined);
+      logger.info('oauth audit: tokens issued', {
+        audit: 'tokens_issued',
+        client_id: clientId,
+        grant_type: ctx.oidc.params?.grant_type,
+        key: keyNameOf(ctx.oidc.entities?.Account?.accountId),
+      });
+    },
+  );
   provider.on('grant.revoked', (_ctx: unknown, grantId: string) => {
     logger.info('oauth audit: grant revoked', { audit: 'grant_revoked', grant_id: grantId });
   });
@@ -181,7 +190,9 @@ export function createProvider(options: ProviderOptions): Provider {
   provider.on('revocation.success', (ctx: { oidc?: { client?: { clientId: string } } }) => {
     logger.info('oauth audit: token revoked', { audit: 'token_revoked', client_id: ctx.oidc?.client?.clientId });
   });
-  provider.on('server_error', (_ctx: unknown, error: Error) => logger.error('oauth server error', { error: error.message, stack: error.stack }));
+  provider.on('server_error', (_ctx: unknown, error: Error) =>
+    logger.error('oauth server error', { error: error.message, stack: error.stack }),
+  );
   return provider;
 }
 

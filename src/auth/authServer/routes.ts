@@ -30,6 +30,12 @@ export interface AuthServerRouteOptions {
 
 const CSRF_COOKIE = 'mcp_consent_csrf';
 
+/** The part of oidc-provider's interaction details the consent page reads. */
+interface InteractionDetails {
+  uid: string;
+  params: Record<string, unknown>;
+}
+
 function sendPage(res: Response, status: number, html: (nonce: string) => string, formTargets: string[] = []): void {
   const nonce = newNonce();
   setPageHeaders(res, nonce, formTargets);
@@ -123,8 +129,10 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
     next();
   });
 
-  const consentView = async (req: Request): Promise<{ view: Omit<ConsentView, 'csrf' | 'error'>; details: any; formTargets: string[] }> => {
-    const details = await provider.interactionDetails(req, req.res!);
+  const consentView = async (
+    req: Request,
+  ): Promise<{ view: Omit<ConsentView, 'csrf' | 'error'>; details: InteractionDetails; formTargets: string[] }> => {
+    const details: InteractionDetails = await provider.interactionDetails(req, req.res!);
     if (details.uid !== req.params.uid) throw new Error('interaction mismatch');
     const clientId = String(details.params.client_id);
     const client = await provider.Client.find(clientId);
@@ -184,7 +192,11 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
     if ((origin && origin !== issuer.origin) || !csrfOk) {
       logger.warn('oauth: consent form refused (CSRF check)', { ip: req.ip, origin });
       return sendPage(res, 403, (nonce) =>
-        errorPage(nonce, 'Request refused', 'This form was not submitted from the consent page of this server. Start again from your client.'),
+        errorPage(
+          nonce,
+          'Request refused',
+          'This form was not submitted from the consent page of this server. Start again from your client.',
+        ),
       );
     }
     let shown: Awaited<ReturnType<typeof consentView>>;
@@ -223,14 +235,24 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
       const names = new Set(String(details.params.scope ?? '').split(' '));
       const granted = (['read', 'write'] as const).filter((s) => chosen.has(s) && account.scopes.has(s) && names.has(scopeNames[s]));
       if (granted.length === 0)
-        return again(403, `The key "${account.name}" cannot grant what this client asks for (it allows: ${[...account.scopes].join(', ')}).`);
+        return again(
+          403,
+          `The key "${account.name}" cannot grant what this client asks for (it allows: ${[...account.scopes].join(', ')}).`,
+        );
 
       const grant = new provider.Grant({ accountId: account.accountId, clientId: view.clientId });
-      grant.addResourceScope(resource, granted.map((s) => scopeNames[s]).join(' '));
+      const grantedNames = granted.map((s) => scopeNames[s]).join(' ');
+      grant.addResourceScope(resource, grantedNames);
+      grant.addOIDCScope(names.has('offline_access') ? `${grantedNames} offline_access` : grantedNames);
       // What was asked for and not granted is rejected explicitly, so the provider does not ask again.
-      const rejected = (['read', 'write'] as const).filter((s) => names.has(scopeNames[s]) && !granted.includes(s));
-      if (rejected.length > 0) grant.rejectResourceScope(resource, rejected.map((s) => scopeNames[s]).join(' '));
-      if (names.has('offline_access')) grant.addOIDCScope('offline_access');
+      const rejected = (['read', 'write'] as const)
+        .filter((s) => names.has(scopeNames[s]) && !granted.includes(s))
+        .map((s) => scopeNames[s])
+        .join(' ');
+      if (rejected) {
+        grant.rejectResourceScope(resource, rejected);
+        grant.rejectOIDCScope(rejected);
+      }
       const grantId: string = await grant.save();
       logger.info('oauth audit: authorization granted', {
         audit: 'authorization_granted',

@@ -28,11 +28,7 @@ export interface OAuthResourceServer {
  * Builds the OAuth resource server from config; undefined when OAuth is off. With the built-in
  * authorization server, its token authenticator replaces JWT verification and introspection.
  */
-export function createOAuthResourceServer(
-  config: OAuthConfig,
-  logger: Logger,
-  builtin?: Authenticator,
-): OAuthResourceServer | undefined {
+export function createOAuthResourceServer(config: OAuthConfig, logger: Logger, builtin?: Authenticator): OAuthResourceServer | undefined {
   if (!config.enabled) return undefined;
   const scopeNames: ScopeNames = { read: config.scopeRead, write: config.scopeWrite };
   const challengeOptions = { resourceMetadataUrl: config.resourceMetadataUrl, scopeNames };

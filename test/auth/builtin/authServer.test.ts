@@ -50,7 +50,11 @@ describe('the built-in authorization server: discovery', () => {
     const oidc = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
     expect(oidc.issuer).toBe(server.url);
     const prm = await (await fetch(`${server.url}/.well-known/oauth-protected-resource/mcp`)).json();
-    expect(prm).toMatchObject({ resource: server.mcpUrl, authorization_servers: [server.url], scopes_supported: ['mcp:read', 'mcp:write'] });
+    expect(prm).toMatchObject({
+      resource: server.mcpUrl,
+      authorization_servers: [server.url],
+      scopes_supported: ['mcp:read', 'mcp:write'],
+    });
   });
 
   it('keeps the 401 challenge pointing at the protected-resource metadata', async () => {
@@ -61,7 +65,9 @@ describe('the built-in authorization server: discovery', () => {
 
   it('builds endpoint URLs from PUBLIC_URL, never from a forged Host or X-Forwarded-Host', async () => {
     const as = await (
-      await fetch(`${server.url}/.well-known/oauth-authorization-server`, { headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' } })
+      await fetch(`${server.url}/.well-known/oauth-authorization-server`, {
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      })
     ).json();
     expect(as.token_endpoint).toBe(`${server.url}/oauth/token`);
   });
@@ -72,22 +78,23 @@ describe('the built-in authorization server: registration', () => {
     const pub = await registerPublic(server, CHATGPT_REDIRECT);
     expect(pub.client_id).toBeTruthy();
     expect(pub.client_secret).toBeUndefined();
-    const confidential = await register(server, { client_name: 'Backend', redirect_uris: ['https://app.example/cb'], token_endpoint_auth_method: 'client_secret_basic' });
+    const confidential = await register(server, {
+      client_name: 'Backend',
+      redirect_uris: ['https://app.example/cb'],
+      token_endpoint_auth_method: 'client_secret_basic',
+    });
     expect(confidential.status).toBe(201);
     expect(confidential.body.client_secret).toBeTruthy();
   });
 
-  it.each([
-    'http://app.example/cb',
-    'myapp://callback',
-    'javascript:alert(1)',
-    'data:text/html,hi',
-    'https://app.example/cb#frag',
-  ])('refuses the redirect URI %s (https, or http on loopback only)', async (uri) => {
-    const { status, body } = await register(server, { redirect_uris: [uri], token_endpoint_auth_method: 'none' });
-    expect(status).toBe(400);
-    expect(['invalid_redirect_uri', 'invalid_client_metadata']).toContain(body.error);
-  });
+  it.each(['http://app.example/cb', 'myapp://callback', 'javascript:alert(1)', 'data:text/html,hi', 'https://app.example/cb#frag'])(
+    'refuses the redirect URI %s (https, or http on loopback only)',
+    async (uri) => {
+      const { status, body } = await register(server, { redirect_uris: [uri], token_endpoint_auth_method: 'none' });
+      expect(status).toBe(400);
+      expect(['invalid_redirect_uri', 'invalid_client_metadata']).toContain(body.error);
+    },
+  );
 
   it('accepts loopback http redirect URIs (native apps, RFC 8252)', async () => {
     for (const uri of ['http://127.0.0.1:33418/callback', 'http://localhost:8080/cb', 'http://[::1]:9000/cb']) {
@@ -117,16 +124,24 @@ describe('the built-in authorization server: the flow', () => {
     expect(body.scope).toBe('mcp:read mcp:write');
     expect(body.refresh_token).toBeTruthy();
     expect(body.expires_in).toBeLessThanOrEqual(900);
-    const listed = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, body.access_token, { 'mcp-protocol-version': '2025-06-18' });
+    const listed = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, body.access_token, {
+      'mcp-protocol-version': '2025-06-18',
+    });
     expect(listed.status).toBe(200);
     const written = await rpc(server.mcpUrl, toolsCall(2, 'test_bump', {}), body.access_token, { 'mcp-protocol-version': '2025-06-18' });
     expect(written.body.result?.isError).toBeFalsy();
 
-    const refreshed = await tokenRequest(server, { clientId: client.client_id }, { grant_type: 'refresh_token', refresh_token: body.refresh_token });
+    const refreshed = await tokenRequest(
+      server,
+      { clientId: client.client_id },
+      { grant_type: 'refresh_token', refresh_token: body.refresh_token },
+    );
     expect(refreshed.status).toBe(200);
     expect(refreshed.body.access_token).not.toBe(body.access_token);
     expect(refreshed.body.refresh_token).not.toBe(body.refresh_token);
-    const again = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, refreshed.body.access_token, { 'mcp-protocol-version': '2025-06-18' });
+    const again = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 3, method: 'tools/list' }, refreshed.body.access_token, {
+      'mcp-protocol-version': '2025-06-18',
+    });
     expect(again.status).toBe(200);
   });
 
@@ -136,13 +151,20 @@ describe('the built-in authorization server: the flow', () => {
     expect(readOnly.body.scope).toBe('mcp:read');
     const reader = await authorize(server, { clientId: client.client_id, redirectUri: CHATGPT_REDIRECT, key: READER_KEY, access: 'write' });
     expect(reader.body.scope).toBe('mcp:read');
-    const denied = await rpc(server.mcpUrl, toolsCall(1, 'test_bump', {}), reader.body.access_token, { 'mcp-protocol-version': '2025-06-18' });
+    const denied = await rpc(server.mcpUrl, toolsCall(1, 'test_bump', {}), reader.body.access_token, {
+      'mcp-protocol-version': '2025-06-18',
+    });
     expect(denied.body.result?.isError).toBe(true);
   });
 
   it('a confidential client authenticates at the token endpoint', async () => {
     const { body: client } = await register(server, { client_name: 'Backend', redirect_uris: ['https://app.example/cb'] });
-    const ok = await authorize(server, { clientId: client.client_id, clientSecret: client.client_secret, redirectUri: 'https://app.example/cb', key: ADMIN_KEY });
+    const ok = await authorize(server, {
+      clientId: client.client_id,
+      clientSecret: client.client_secret,
+      redirectUri: 'https://app.example/cb',
+      key: ADMIN_KEY,
+    });
     expect(ok.status).toBe(200);
   });
 
@@ -195,7 +217,9 @@ describe('the built-in authorization server: hostile requests', () => {
       gty: 'authorization_code',
     });
     const value = await foreign.save();
-    const answer = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, value, { 'mcp-protocol-version': '2025-06-18' });
+    const answer = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, value, {
+      'mcp-protocol-version': '2025-06-18',
+    });
     expect(answer.status).toBe(401);
     expect(answer.body.error.message).toContain('not issued for this server');
   });
@@ -224,16 +248,22 @@ describe('the built-in authorization server: hostile requests', () => {
     const client = await registerPublic(server, CHATGPT_REDIRECT);
     const first = await authorize(server, { clientId: client.client_id, redirectUri: CHATGPT_REDIRECT, key: ADMIN_KEY });
     expect(first.status).toBe(200);
-    const replay = await tokenRequest(server, { clientId: client.client_id }, {
-      grant_type: 'authorization_code',
-      code: first.code,
-      redirect_uri: CHATGPT_REDIRECT,
-      code_verifier: first.verifier,
-      resource: server.mcpUrl,
-    });
+    const replay = await tokenRequest(
+      server,
+      { clientId: client.client_id },
+      {
+        grant_type: 'authorization_code',
+        code: first.code,
+        redirect_uri: CHATGPT_REDIRECT,
+        code_verifier: first.verifier,
+        resource: server.mcpUrl,
+      },
+    );
     expect(replay.status).toBe(400);
     expect(replay.body.error).toBe('invalid_grant');
-    const after = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, first.body.access_token, { 'mcp-protocol-version': '2025-06-18' });
+    const after = await rpc(server.mcpUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, first.body.access_token, {
+      'mcp-protocol-version': '2025-06-18',
+    });
     expect(after.status).toBe(401);
   });
 
@@ -244,12 +274,16 @@ describe('the built-in authorization server: hostile requests', () => {
     const consent = await openConsent(browser, authorizeUrl(server, params));
     const done = await submitConsent(browser, server, consent, { key: ADMIN_KEY, access: 'read', decision: 'approve' });
     const code = new URL(done.url!).searchParams.get('code')!;
-    const answer = await tokenRequest(server, { clientId: client.client_id }, {
-      grant_type: 'authorization_code',
-      code,
-      redirect_uri: CHATGPT_REDIRECT,
-      code_verifier: pkce().verifier,
-    });
+    const answer = await tokenRequest(
+      server,
+      { clientId: client.client_id },
+      {
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: CHATGPT_REDIRECT,
+        code_verifier: pkce().verifier,
+      },
+    );
     expect(answer.body.error).toBe('invalid_grant');
   });
 
@@ -279,7 +313,13 @@ describe('the built-in authorization server: hostile requests', () => {
     const consent = await openConsent(browser, authorizeUrl(server, baseParams(client.client_id)));
     const wrongToken = await submitConsent(browser, server, { ...consent, csrf: 'forged' }, { key: ADMIN_KEY, decision: 'approve' });
     expect(wrongToken.status).toBe(403);
-    const crossOrigin = await submitConsent(browser, server, consent, { key: ADMIN_KEY, decision: 'approve' }, { origin: 'https://evil.example' });
+    const crossOrigin = await submitConsent(
+      browser,
+      server,
+      consent,
+      { key: ADMIN_KEY, decision: 'approve' },
+      { origin: 'https://evil.example' },
+    );
     expect(crossOrigin.status).toBe(403);
     // Another browser (no interaction or CSRF cookie) holding the URL and token.
     const stranger = await submitConsent(new Browser(server.url), server, consent, { key: ADMIN_KEY, decision: 'approve' });
@@ -298,7 +338,10 @@ describe('the built-in authorization server: key guessing', () => {
       const browser = new Browser(limited.url);
       const consent = await openConsent(browser, authorizeUrl(limited, { ...baseParams(client.client_id), resource: limited.mcpUrl }));
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await submitConsent(browser, limited, consent, { key: `guess-${i}`, decision: 'approve' }, { origin: limited.url })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await submitConsent(browser, limited, consent, { key: `guess-${i}`, decision: 'approve' }, { origin: limited.url })).status,
+        );
       expect(statuses).toEqual([401, 401, 401]);
       const blocked = await submitConsent(browser, limited, consent, { key: ADMIN_KEY, decision: 'approve' }, { origin: limited.url });
       expect(blocked.status).toBe(429);
@@ -314,7 +357,8 @@ describe('the built-in authorization server: registration limits', () => {
     const limited = await startBuiltinServer({ OAUTH_REGISTRATIONS_PER_HOUR: '3', OAUTH_MAX_CLIENTS: '100' });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await register(limited, { redirect_uris: [CHATGPT_REDIRECT], token_endpoint_auth_method: 'none' })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await register(limited, { redirect_uris: [CHATGPT_REDIRECT], token_endpoint_auth_method: 'none' })).status);
       expect(statuses).toEqual([201, 201, 201, 429]);
     } finally {
       await limited.close();
@@ -322,7 +366,8 @@ describe('the built-in authorization server: registration limits', () => {
     const capped = await startBuiltinServer({ OAUTH_MAX_CLIENTS: '2' });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await register(capped, { redirect_uris: [CHATGPT_REDIRECT], token_endpoint_auth_method: 'none' })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await register(capped, { redirect_uris: [CHATGPT_REDIRECT], token_endpoint_auth_method: 'none' })).status);
       expect(statuses).toEqual([201, 201, 403]);
     } finally {
       await capped.close();

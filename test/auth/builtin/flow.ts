@@ -47,7 +47,12 @@ export class Browser {
       if (expired) this.cookies.delete(name!);
       else this.cookies.set(name!, { value: value.join('='), path });
     }
-    return { status: response.status, location: response.headers.get('location') ?? undefined, headers: response.headers, text: await response.text() };
+    return {
+      status: response.status,
+      location: response.headers.get('location') ?? undefined,
+      headers: response.headers,
+      text: await response.text(),
+    };
   }
 
   /** Follows redirects on our origin; stops at the first page (200/4xx) or at a foreign Location. */
@@ -165,7 +170,11 @@ export async function authorize(server: TestServer, options: FlowOptions) {
   return { ...tokens, code, verifier, callback };
 }
 
-export async function tokenRequest(server: TestServer, client: { clientId: string; clientSecret?: string }, params: Record<string, string>) {
+export async function tokenRequest(
+  server: TestServer,
+  client: { clientId: string; clientSecret?: string },
+  params: Record<string, string>,
+) {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams(params);
   if (client.clientSecret) headers.authorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
