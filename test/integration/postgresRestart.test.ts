@@ -62,9 +62,12 @@ describe('PostgreSQL restarted during load', () => {
         if (i % 2 === 0 && result.status === 200 && !result.body.result?.isError) acknowledged.push(body);
       }
     });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Counted, not timed: calls are in flight before the restart and go on well after it, however
+    // slowly a loaded machine gets through them.
+    await expect.poll(() => outcomes.length, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(6);
     (cluster as PrivatePostgres).restart();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const atRestart = outcomes.length;
+    await expect.poll(() => outcomes.length - atRestart, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(12);
     running = false;
     await Promise.all(load);
 
