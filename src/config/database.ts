@@ -22,6 +22,8 @@ export interface DatabaseConfig {
   cacheTtlMs: number;
   /** Accept a PostgreSQL role that is superuser or may read/write server files or run programs. */
   allowPrivilegedRole: boolean;
+  /** Offer create_table (structured DDL). Off by default: a schema change is an operator's decision. */
+  allowDdl: boolean;
 }
 
 const URL_EXPECTED = 'sqlite:<file path> or postgres://user@host:5432/database';
@@ -57,10 +59,14 @@ function parseUrl(value: string | undefined): Pick<DatabaseConfig, 'backend' | '
 
 export function parseDatabaseConfig(env: Env): DatabaseConfig {
   const url = readOptionalString(env, 'DATABASE_URL');
+  const readOnly = readBool(env, 'DB_READ_ONLY', false);
+  const allowDdl = readBool(env, 'DB_ALLOW_DDL', false);
+  // Two settings that contradict each other stop the server rather than one silently winning.
+  if (readOnly && allowDdl) throw new ConfigError('DB_ALLOW_DDL', 'false (or unset) while DB_READ_ONLY=true', 'true');
   return {
     url,
     ...parseUrl(url),
-    readOnly: readBool(env, 'DB_READ_ONLY', false),
+    readOnly,
     readTables: readList(env, 'DB_READ_TABLES'),
     writeTables: readList(env, 'DB_WRITE_TABLES'),
     maxRows: readInt(env, 'DB_MAX_ROWS', 500, 1, 100_000),
@@ -69,5 +75,6 @@ export function parseDatabaseConfig(env: Env): DatabaseConfig {
     poolMax: readInt(env, 'DB_POOL_MAX', 10, 1, 1000),
     cacheTtlMs: readInt(env, 'DB_CACHE_TTL_MS', 60_000, 0, 86_400_000),
     allowPrivilegedRole: readBool(env, 'DB_ALLOW_PRIVILEGED_ROLE', false),
+    allowDdl,
   };
 }

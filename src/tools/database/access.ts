@@ -65,6 +65,23 @@ export class TableAccess {
     return table;
   }
 
+  /**
+   * For create_table. Security: with an allow-list set, a new table must already be on it (the
+   * operator names what may exist), so creating a table never widens what the server may touch.
+   */
+  async forCreate(name: string): Promise<void> {
+    // Both lists: on PostgreSQL the new table's owner can read it, which DB_READ_TABLES must allow.
+    for (const [variable, list] of [
+      ['DB_READ_TABLES', this.policy.readTables],
+      ['DB_WRITE_TABLES', this.policy.writeTables],
+    ] as const) {
+      if (list.length > 0 && !list.includes(name))
+        throw new ToolError('FORBIDDEN', `Refused: "${name}" is not in this server's ${variable} allow-list, so it may not be created.`);
+    }
+    const existing = (await this.backend.listTables()).find((t) => t.name.toLowerCase() === name.toLowerCase());
+    if (existing) throw new ToolError('CONFLICT', `A table or view named "${existing.name}" already exists.`);
+  }
+
   /** Every name must be a column of the table, spelled as the catalog spells it. */
   checkColumns(description: TableDescription, names: string[], where: string): void {
     const known = new Set(description.columns.map((c) => c.name));

@@ -80,6 +80,8 @@ export interface DatabaseBackend {
    * more than `maxRows` match, deletes nothing and throws refuse.tooManyRows.
    */
   delete(table: TableRef, where: Condition[], maxRows: number, signal: AbortSignal): Promise<number>;
+  /** Runs one CREATE TABLE built by ddlBuilder.ts from a checked column list. */
+  createTable(statement: string, signal: AbortSignal): Promise<void>;
   ready(): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { TableAccess } from './access.js';
 import type { DatabaseBackend } from './backend.js';
 import { TOOL, type DbContext } from './dbContext.js';
 import { maskPaths, pathMasker } from './hostPaths.js';
+import { createTableOperation } from './operations/createTable.js';
 import { deleteOperation } from './operations/delete.js';
 import { describeTableOperation } from './operations/describeTable.js';
 import { insertOperation } from './operations/insert.js';
@@ -51,6 +52,8 @@ export const createDatabaseTool: ToolFactory = async (env: ToolEnv): Promise<Too
   const operations: ToolOperation[] = [listTablesOperation(db), describeTableOperation(db), queryOperation(db)];
   // DB_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
   if (!config.readOnly) operations.push(insertOperation(db), updateOperation(db), deleteOperation(db));
+  // Security: schema changes are opt-in; without DB_ALLOW_DDL=true neither dialect lists create_table.
+  if (config.allowDdl) operations.push(createTableOperation(db));
   const paths = [env.config.server.dataDir, ...(backend.dialect === 'sqlite' ? [sqliteFile(env)] : [])];
   const mask = pathMasker(paths);
   return {

@@ -10,7 +10,15 @@ describe('database configuration', () => {
       maxRows: 500,
       statementTimeoutMs: 10_000,
       allowPrivilegedRole: false,
+      allowDdl: false,
     });
+  });
+
+  it('DB_ALLOW_DDL is opt-in and contradicts DB_READ_ONLY', () => {
+    expect(parseDatabaseConfig({ DB_ALLOW_DDL: 'true' }).allowDdl).toBe(true);
+    expect(() => parseDatabaseConfig({ DB_ALLOW_DDL: 'yes please' })).toThrow(/DB_ALLOW_DDL/);
+    expect(() => parseDatabaseConfig({ DB_ALLOW_DDL: 'true', DB_READ_ONLY: 'true' })).toThrow(/DB_ALLOW_DDL must be false.*DB_READ_ONLY/);
+    expect(parseDatabaseConfig({ DB_ALLOW_DDL: 'false', DB_READ_ONLY: 'true' }).readOnly).toBe(true);
   });
 
   it('reads sqlite: and postgres: URLs', () => {

@@ -96,6 +96,12 @@ export class PostgresBackend implements DatabaseBackend {
     });
   }
 
+  async createTable(statement: string, signal: AbortSignal): Promise<void> {
+    await this.write(signal, async (client) => {
+      await client.query(statement);
+    });
+  }
+
   async ready(): Promise<void> {
     // A privileged role is reported (logged) but does not make the database unready: only free-form
     // SQL is refused for it, and the structured operations keep working.

@@ -96,6 +96,10 @@ export class SqliteBackend implements DatabaseBackend {
     );
   }
 
+  async createTable(statement: string): Promise<void> {
+    withSqliteErrors(() => this.db.prepare(statement).run());
+  }
+
   async ready(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }

@@ -1,0 +1,116 @@
+import { ToolError } from '../../core/errors.js';
+import type { Dialect, Scalar } from './backend.js';
+import { quoteIdent } from './identifiers.js';
+
+/** The column types create_table offers, and what each is on either database. */
+export const COLUMN_TYPES = {
+  text: { sqlite: 'TEXT', postgres: 'text' },
+  integer: { sqlite: 'INTEGER', postgres: 'integer' },
+  bigint: { sqlite: 'BIGINT', postgres: 'bigint' },
+  real: { sqlite: 'REAL', postgres: 'double precision' },
+  numeric: { sqlite: 'NUMERIC', postgres: 'numeric' },
+  boolean: { sqlite: 'BOOLEAN', postgres: 'boolean' },
+  date: { sqlite: 'DATE', postgres: 'date' },
+  timestamp: { sqlite: 'TIMESTAMP', postgres: 'timestamptz' },
+  json: { sqlite: 'JSON', postgres: 'jsonb' },
+  blob: { sqlite: 'BLOB', postgres: 'bytea' },
+} as const;
+export type ColumnType = keyof typeof COLUMN_TYPES;
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  primary_key?: boolean;
+  not_null?: boolean;
+  unique?: boolean;
+  default?: Scalar;
+}
+
+export const IDENTIFIER = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
+const IDENTIFIER_RE = new RegExp(IDENTIFIER);
+const MAX_DEFAULT_LENGTH = 1000;
+
+const bad = (message: string) => new ToolError('INVALID_PARAMS', message);
+
+/**
+ * Security: names must be plain identifiers (letters, digits, underscore; what the schema also
+ * says), never the databases' reserved prefixes, and are still always quoted.
+ */
+export function checkName(name: string, what: string): void {
+  if (!IDENTIFIER_RE.test(name)) throw bad(`${what} ${JSON.stringify(name)}: use letters, digits and _ (not first), at most 63.`);
+  if (/^(sqlite_|pg_)/i.test(name)) throw bad(`${what} ${JSON.stringify(name)}: the prefixes sqlite_ and pg_ are reserved.`);
+}
+
+/**
+ * Security: DDL takes no bound parameters, so a default is written as a literal, and only after
+ * checking it suits the column's type: numbers must be finite (integers for integer types) and
+ * are printed by JavaScript; strings are single-quoted with quotes doubled on SQLite (which has no
+ * backslash escapes) and dollar-quoted on PostgreSQL, with a tag the text does not contain, so
+ * no setting (standard_conforming_strings) changes how they read.
+ */
+function literal(dialect: Dialect, column: ColumnSpec): string {
+  const value = column.default!;
+  const where = `columns.${column.name}.default`;
+  if (value === null) {
+    if (column.not_null || column.primary_key) throw bad(`${where}: null on a not_null / primary_key column.`);
+    return 'NULL';
+  }
+  switch (column.type) {
+    case 'integer':
+    case 'bigint':
+      if (!Number.isSafeInteger(value)) throw bad(`${where}: needs an integer.`);
+      return String(value);
+    case 'real':
+    case 'numeric':
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(`${where}: needs a number.`);
+      return String(value);
+    case 'boolean':
+      if (typeof value !== 'boolean') throw bad(`${where}: needs true or false.`);
+      return dialect === 'postgres' ? String(value).toUpperCase() : value ? '1' : '0';
+    case 'blob':
+      throw bad(`${where}: blob columns take no default.`);
+    default: {
+      if (typeof value !== 'string') throw bad(`${where}: needs a string.`);
+      if (value.length > MAX_DEFAULT_LENGTH || value.includes('\0'))
+        throw bad(`${where}: at most ${MAX_DEFAULT_LENGTH} characters, no NUL.`);
+      if (column.type === 'json') {
+        try {
+          JSON.parse(value);
+        } catch {
+          throw bad(`${where}: needs JSON text.`);
+        }
+      }
+      if (dialect === 'sqlite') return `'${value.replace(/'/g, "''")}'`;
+      let tag = '$d$';
+      for (let i = 0; value.includes(tag); i++) tag = `$d${i}$`;
+      return `${tag}${value}${tag}`;
+    }
+  }
+}
+
+/** CREATE TABLE from a checked column list; nothing from the caller reaches SQL unquoted or unchecked. */
+export function buildCreateTable(dialect: Dialect, table: string, columns: ColumnSpec[]): string {
+  checkName(table, 'table');
+  const seen = new Set<string>();
+  for (const c of columns) {
+    checkName(c.name, 'column');
+    // SQLite compares column names case-insensitively; refusing both spellings keeps the backends alike.
+    if (seen.has(c.name.toLowerCase())) throw bad(`column ${JSON.stringify(c.name)} appears twice.`);
+    seen.add(c.name.toLowerCase());
+    if (!Object.hasOwn(COLUMN_TYPES, c.type)) throw bad(`column ${JSON.stringify(c.name)}: unknown type ${JSON.stringify(c.type)}.`);
+  }
+  const keys = columns.filter((c) => c.primary_key);
+  // One integer key is the table's row id: SQLite's INTEGER PRIMARY KEY, an identity column on
+  // PostgreSQL, so insert can leave it out on both.
+  const rowId = keys.length === 1 && keys[0]!.type === 'integer' && keys[0]!.default === undefined ? keys[0] : undefined;
+  const defs = columns.map((c) => {
+    const parts = [quoteIdent(c.name), COLUMN_TYPES[c.type][dialect]];
+    if (c === rowId) parts.push(dialect === 'postgres' ? 'GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY' : 'PRIMARY KEY');
+    if (c.not_null || (c.primary_key && dialect === 'sqlite' && c !== rowId)) parts.push('NOT NULL');
+    if (c.unique) parts.push('UNIQUE');
+    if (c.default !== undefined) parts.push(`DEFAULT ${literal(dialect, c)}`);
+    return parts.join(' ');
+  });
+  if (keys.length > 0 && !rowId) defs.push(`PRIMARY KEY (${keys.map((k) => quoteIdent(k.name)).join(', ')})`);
+  return `CREATE TABLE ${quoteIdent(table)} (${defs.join(', ')})`;
+}
