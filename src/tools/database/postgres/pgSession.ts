@@ -54,9 +54,13 @@ export async function withSession<T>(
       try {
         // Security: the time limit is the database's own; a number we computed, never caller text.
         // One round trip: both statements are ours, sent as one simple query.
+        // A cancel only stops the statement running when it arrives: once the call is cancelled,
+        // no further statement may start (the body's first statement would otherwise run on).
+        if (signal.aborted) throw refuse.cancelled();
         await client.query(
           `${mode === 'read only' ? 'BEGIN READ ONLY' : 'BEGIN'}; SET LOCAL statement_timeout = ${Math.max(1, Math.ceil(timeoutMs))}`,
         );
+        if (signal.aborted) throw refuse.cancelled();
         const result = await body();
         await client.query(end + after);
         return result;
