@@ -17,7 +17,8 @@ import { envelopeEndpoint } from './dialects/envelope/handler.js';
 import { accessLog } from './http/accessLog.js';
 import { authenticate } from './http/authenticate.js';
 import { cancelByNotice } from './http/cancelByNotice.js';
-import { detectDialect, dialectFor } from './http/dialect.js';
+import { dialectFor } from './http/dialect.js';
+import { readRequestFacts } from './http/requestFacts.js';
 import { sendError } from './http/errorReply.js';
 import { healthRoutes, moduleReadiness, pingReadiness, type ReadinessCheck } from './http/health.js';
 import { metricsRoute, requestMetrics } from './http/metrics.js';
@@ -70,7 +71,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const resources = new ResourceTable(modules.flatMap((m) => m.resources ?? []));
   const redis = acquireConfiguredRedis(config.scale, logger);
   const cache: ResultCache = createResultCache(config.scale, logger, redis);
-  const limits = rateLimits({ scale: config.scale, registry, resources, logger, redis });
+  const limits = rateLimits({ scale: config.scale, registry, logger, redis });
   const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger, onOutcome: recordToolOutcome });
 
   const authenticators: Authenticator[] = [];
@@ -131,10 +132,15 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
   app.use(metricsRoute({ token: config.ops.metricsToken }));
 
-  const chooseDialect: RequestHandler = function chooseDialect(req, res, next) {
+  // The one place a request's body is read for what it is: every later stage reads state.facts.
+  const readFacts: RequestHandler = function readFacts(req, res, next) {
     const state = stateOf(res);
-    state.dialect = req.method === 'POST' ? detectDialect(req.body) : 'mcp';
-    if (state.dialect) return next();
+    state.facts = readRequestFacts(req.method, req.body, { protocolVersion: req.get('mcp-protocol-version') }, { registry, resources });
+    state.dialect = state.facts?.dialect;
+    next();
+  };
+  const chooseDialect: RequestHandler = function chooseDialect(_req, res, next) {
+    if (stateOf(res).facts) return next();
     sendError(res, 'envelope', {
       status: 400,
       code: 'INVALID_REQUEST',
@@ -151,6 +157,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.all(
     '/mcp',
     jsonBody({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
+    readFacts,
     originGuard(policy),
     chooseDialect,
     ...limits.byIp,
@@ -162,7 +169,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   );
 
   app.use(function notFound(req, res) {
-    sendError(res, dialectFor(req), {
+    sendError(res, dialectFor(req, res), {
       status: 404,
       code: 'NOT_FOUND',
       message: `Nothing is served at ${req.method} ${req.path}. The MCP endpoint is POST /mcp.`,
@@ -173,7 +180,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       requestId: stateOf(res)?.requestId,
       error: error instanceof Error ? { message: error.message, stack: error.stack } : String(error),
     });
-    sendError(res, dialectFor(req), {
+    sendError(res, dialectFor(req, res), {
       status: 500,
       code: 'INTERNAL_ERROR',
       message: 'Internal error. The server log has the details under this request id.',

@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth/authenticator.js';
 import { AuthUnavailableError } from '../auth/oauth/errors.js';
 import { ANONYMOUS_FULL_ACCESS } from '../core/caller.js';
 import { dialectFor } from './dialect.js';
+import { replyIds } from './requestFacts.js';
 import { sendError } from './errorReply.js';
 import { stateOf } from './requestState.js';
 
@@ -19,15 +20,15 @@ const QUERY_TOKEN_NAMES = ['access_token', 'token', 'api_key', 'apikey', 'key', 
 export function authenticate(options: AuthenticateOptions): RequestHandler {
   return async function checkBearerToken(req, res, next) {
     const state = stateOf(res);
-    const dialect = dialectFor(req);
+    const dialect = dialectFor(req, res);
+    const ids = replyIds(state.facts);
     const deny = (message: string, error?: 'invalid_token') =>
       sendError(res, dialect, {
         status: 401,
         code: 'UNAUTHORIZED',
         message,
         headers: { 'WWW-Authenticate': options.challenge(error) },
-        jsonRpcId: jsonRpcIdOf(req.body),
-        inReplyTo: messageIdOf(req.body),
+        ...ids,
       });
 
     // Security: credentials in the URL end up in proxy and access logs; refuse them outright.
@@ -67,8 +68,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
             code: 'FORBIDDEN',
             message: "This access token grants none of this server's scopes. Re-authorize with the scopes named in WWW-Authenticate.",
             headers: { 'WWW-Authenticate': options.challenge('insufficient_scope') },
-            jsonRpcId: jsonRpcIdOf(req.body),
-            inReplyTo: messageIdOf(req.body),
+            ...ids,
           });
           return;
         }
@@ -82,8 +82,7 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
           code: 'UNAVAILABLE',
           message: 'The access token cannot be checked right now (the authorization server is unreachable). Retry shortly.',
           headers: { 'Retry-After': '5' },
-          jsonRpcId: jsonRpcIdOf(req.body),
-          inReplyTo: messageIdOf(req.body),
+          ...ids,
         });
         return;
       }
@@ -91,20 +90,4 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
     }
     deny('Invalid or unknown bearer token.', 'invalid_token');
   };
-}
-
-export function jsonRpcIdOf(body: unknown): string | number | null {
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-    const id = (body as { id?: unknown }).id;
-    if (typeof id === 'string' || typeof id === 'number') return id;
-  }
-  return null;
-}
-
-export function messageIdOf(body: unknown): string | null {
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
-    const id = (body as { message_id?: unknown }).message_id;
-    if (typeof id === 'string') return id;
-  }
-  return null;
 }

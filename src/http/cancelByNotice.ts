@@ -15,21 +15,12 @@ export function cancelByNotice(): RequestHandler {
   return function trackOrCancel(req, res, next) {
     const state = stateOf(res);
     const callerId = state?.caller?.id;
-    const message = req.body as { id?: unknown; method?: unknown; params?: { requestId?: unknown } } | undefined;
-    if (
-      req.method !== 'POST' ||
-      state?.dialect !== 'mcp' ||
-      !callerId ||
-      !message ||
-      typeof message !== 'object' ||
-      Array.isArray(message)
-    ) {
-      return next();
-    }
+    const facts = state?.facts;
+    if (req.method !== 'POST' || facts?.dialect !== 'mcp' || facts.batch || !callerId) return next();
 
-    if (message.method === 'notifications/cancelled' && message.id === undefined) {
-      const requestId = message.params?.requestId;
-      if (isJsonRpcId(requestId)) {
+    if (facts.methods[0] === 'notifications/cancelled') {
+      const requestId = facts.cancels;
+      if (requestId !== undefined) {
         const targets = inFlight.get(keyOf(callerId, requestId));
         // Security: only the caller that sent a request can cancel it (the key holds its identity).
         // Two in-flight calls with the same id from one credential are ambiguous: cancel neither
@@ -42,8 +33,8 @@ export function cancelByNotice(): RequestHandler {
       return next();
     }
 
-    if (typeof message.method === 'string' && isJsonRpcId(message.id)) {
-      const key = keyOf(callerId, message.id);
+    if (facts.jsonRpcId !== null) {
+      const key = keyOf(callerId, facts.jsonRpcId);
       const set = inFlight.get(key) ?? new Set<Response>();
       set.add(res);
       inFlight.set(key, set);
@@ -54,10 +45,6 @@ export function cancelByNotice(): RequestHandler {
     }
     next();
   };
-}
-
-function isJsonRpcId(value: unknown): value is string | number {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
 }
 
 function keyOf(callerId: string, id: string | number): string {

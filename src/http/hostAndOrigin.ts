@@ -70,7 +70,7 @@ export function originPolicy(config: ServerConfig): OriginPolicy {
 export function hostGuard(policy: OriginPolicy): RequestHandler {
   return function checkHost(req, res, next) {
     if (policy.isAllowedHost(req.get('host'))) return next();
-    sendError(res, dialectFor(req), {
+    sendError(res, dialectFor(req, res), {
       status: 403,
       code: 'FORBIDDEN',
       message: 'Forbidden: this Host header is not served here (DNS-rebinding protection). Add it to ALLOWED_HOSTS if it is yours.',
@@ -82,7 +82,7 @@ export function originGuard(policy: OriginPolicy): RequestHandler {
   return function checkOrigin(req, res, next) {
     const origin = req.get('origin');
     if (origin === undefined || policy.isAllowedOrigin(origin)) return next();
-    sendError(res, dialectFor(req), {
+    sendError(res, dialectFor(req, res), {
       status: 403,
       code: 'FORBIDDEN',
       message: 'Forbidden: requests from this Origin are not allowed. Add it to ALLOWED_ORIGINS if it is yours.',

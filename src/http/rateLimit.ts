@@ -4,21 +4,18 @@ import type { Logger } from 'winston';
 import type { ScaleConfig } from '../config/scale.js';
 import { ConfigError } from '../config/env.js';
 import type { Registry } from '../core/registry.js';
-import type { ResourceTable } from '../core/resourceTable.js';
 import type { RedisHandle } from '../infra/redis.js';
-import { jsonRpcIdOf, messageIdOf } from './authenticate.js';
 import { dialectFor } from './dialect.js';
 import { sendError } from './errorReply.js';
 import { stateOf } from './requestState.js';
 import { FailoverStore } from './rateLimitStore.js';
 import { recordRateLimited } from '../infra/metrics.js';
-import { callsCoveredBy, countCalls, type RequestCalls } from './rateLimitWeight.js';
+import { callsCoveredBy, type RequestCalls } from './rateLimitWeight.js';
+import { callNames, replyIds } from './requestFacts.js';
 
 export interface RateLimitOptions {
   scale: ScaleConfig;
   registry: Registry;
-  /** MCP resource calls count against the tool operations their declarations name. */
-  resources?: ResourceTable;
   logger: Logger;
   /** Shared counters across replicas; without it each process counts alone. */
   redis?: RedisHandle;
@@ -66,7 +63,10 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
   const windowText = describeWindow(scale.rateLimitWindowMs);
   const callsOf = (req: Request, res: Response): RequestCalls => {
     let calls = counted.get(req);
-    if (!calls) counted.set(req, (calls = countCalls(req.body, stateOf(res).dialect, registry, options.resources)));
+    if (!calls) {
+      const facts = stateOf(res).facts;
+      counted.set(req, (calls = { total: facts?.size ?? 1, calls: callNames(facts) }));
+    }
     return calls;
   };
   for (const { target } of scale.rateLimitTools) {
@@ -143,8 +143,8 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
       handler: (req, res) => {
         const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
         const retryAfter = Number(res.getHeader('Retry-After') ?? getResetSeconds(info, scale.rateLimitWindowMs));
-        const body = req.body as { metadata?: unknown } | undefined;
-        const dialect = stateOf(res).dialect ?? dialectFor(req);
+        const { facts } = stateOf(res);
+        const dialect = dialectFor(req, res);
         recordRateLimited(dialect);
         sendError(
           res,
@@ -153,10 +153,9 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
             status: 429,
             code: 'RATE_LIMITED',
             message: limiter.message(retryAfter),
-            jsonRpcId: jsonRpcIdOf(req.body),
-            inReplyTo: messageIdOf(req.body),
+            ...replyIds(facts),
           },
-          body && typeof body === 'object' && !Array.isArray(body) ? body.metadata : undefined,
+          facts?.envelopeMetadata,
         );
       },
     });

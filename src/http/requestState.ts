@@ -1,11 +1,14 @@
 import type { Caller } from '../core/caller.js';
 import type { Dialect } from '../core/context.js';
+import type { RequestFacts } from './requestFacts.js';
 
 /** What the pipeline learns about a request, stored on `res.locals` so every stage can read it. */
 export interface RequestState {
   requestId: string;
   startedAt: number;
   dialect?: Dialect;
+  /** What the request is, read once after the body parses (requestFacts.ts). */
+  facts?: RequestFacts;
   caller?: Caller;
   /** Filled by the dialect for the access log. */
   tool?: string;

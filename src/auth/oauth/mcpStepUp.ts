@@ -2,18 +2,11 @@ import type { RequestHandler } from 'express';
 import type { Caller, Scope } from '../../core/caller.js';
 import type { Registry } from '../../core/registry.js';
 import type { ResourceTable } from '../../core/resourceTable.js';
-import { jsonRpcIdOf } from '../../http/authenticate.js';
 import { sendError } from '../../http/errorReply.js';
+import { replyIds } from '../../http/requestFacts.js';
 import { stateOf } from '../../http/requestState.js';
 
 const RESOURCE_METHODS = new Set(['resources/list', 'resources/templates/list', 'resources/read']);
-
-function methodAndTool(body: unknown): { method?: string; tool?: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
-  const { method, params } = body as { method?: unknown; params?: { name?: unknown } };
-  if (typeof method !== 'string') return {};
-  return { method, tool: method === 'tools/call' && typeof params?.name === 'string' ? params.name : undefined };
-}
 
 /**
  * OAUTH_MCP_INSUFFICIENT_SCOPE=http_403: a single MCP `tools/call` for an operation the OAuth
@@ -25,14 +18,16 @@ function methodAndTool(body: unknown): { method?: string; tool?: string } {
  * dialect (which answers with a tool result, or a JSON-RPC error for resources).
  */
 export function mcpStepUp(
-  registry: Registry,
+  _registry: Registry,
   challengeFor: (caller: Caller, needed: Scope) => string | undefined,
   resources?: ResourceTable,
 ): RequestHandler {
   return function requireToolScope(req, res, next) {
     const state = stateOf(res);
-    const { method, tool } = state.dialect === 'mcp' && state.caller ? methodAndTool(req.body) : {};
-    const entry = tool === undefined ? undefined : registry.byMcpName(tool);
+    // One message only: a batch falls through to the dialect.
+    const facts = state.facts?.dialect === 'mcp' && !state.facts.batch && state.caller ? state.facts : undefined;
+    const method = facts?.methods[0];
+    const entry = method === 'tools/call' ? facts?.calls[0]?.entry : undefined;
     const resource = method !== undefined && RESOURCE_METHODS.has(method) && resources && !resources.empty;
     const needed: Scope | undefined = entry ? entry.op.scope : resource ? 'read' : undefined;
     const challenge = needed ? challengeFor(state.caller!, needed) : undefined;
@@ -44,9 +39,9 @@ export function mcpStepUp(
     sendError(res, 'mcp', {
       status: 403,
       code: 'FORBIDDEN',
-      message: `${entry ? tool : method} needs the "${needed}" permission, which this access token does not grant. Re-authorize with the scope named in WWW-Authenticate.`,
+      message: `${entry ? entry.op.mcpName : method} needs the "${needed}" permission, which this access token does not grant. Re-authorize with the scope named in WWW-Authenticate.`,
       headers: { 'WWW-Authenticate': challenge },
-      jsonRpcId: jsonRpcIdOf(req.body),
+      jsonRpcId: replyIds(facts).jsonRpcId,
     });
   };
 }

@@ -68,7 +68,8 @@ export function mcpEndpoint(
   const handle: RequestHandler = function serveMcp(req, res) {
     const state = stateOf(res);
     const body = req.body as unknown;
-    if (Array.isArray(body)) {
+    const facts = state.facts;
+    if (facts?.batch) {
       // JSON-RPC batches exist only in 2025-03-26 (the version assumed when the header is absent).
       const version = req.get('mcp-protocol-version');
       if (version && version !== BATCH_VERSION) {
@@ -79,9 +80,12 @@ export function mcpEndpoint(
         });
         return;
       }
-      state.batchSize = body.length;
+      state.batchSize = facts.size;
+    } else if (facts?.methods[0]) {
+      state.operation = facts.methods[0];
+      const call = facts.calls[0];
+      if (call?.kind === 'tool') state.tool = call.tool;
     }
-    describeForLog(req, state);
     const extra: McpRequestExtra = { caller: state.caller!, state };
     (req as ExpressRequest & { auth?: unknown }).auth = {
       token: '',
@@ -93,12 +97,4 @@ export function mcpEndpoint(
   };
 
   return { handle, close: () => sdkHandler.close(), notify: sdkHandler.notify };
-}
-
-function describeForLog(req: ExpressRequest, state: ReturnType<typeof stateOf>): void {
-  const body = req.body as { method?: unknown; params?: { name?: unknown } } | undefined;
-  if (body && !Array.isArray(body) && typeof body.method === 'string') {
-    state.operation = body.method;
-    if (body.method === 'tools/call' && typeof body.params?.name === 'string') state.tool = body.params.name;
-  }
 }
