@@ -18,6 +18,8 @@ export interface FileSystemConfig {
   maxSearchResults: number;
   /** How long a read_file result may be served from cache (0 = never cached). */
   cacheTtlMs: number;
+  /** The 2026-07-28 `ttlMs` hint on MCP resources/list and resources/read results (0 = clients ask again). */
+  resourceCacheTtlMs: number;
   /** Read files with more than one hard link (also for web_search fetch and indexing). */
   allowHardLinks: boolean;
 }
@@ -34,6 +36,8 @@ export function parseFileSystemConfig(env: Env): FileSystemConfig {
     maxMultiRead: readInt(env, 'FS_MAX_MULTI_READ', 20, 1, 1000),
     maxSearchResults: readInt(env, 'FS_MAX_SEARCH_RESULTS', 500, 1, 100_000),
     cacheTtlMs: readInt(env, 'FS_CACHE_TTL_MS', 10_000, 0, 86_400_000),
+    // At most a day: the official client ignores longer hints (its MAX_CACHE_TTL_MS).
+    resourceCacheTtlMs: readInt(env, 'FS_RESOURCE_CACHE_TTL_MS', 0, 0, 86_400_000),
     allowHardLinks: readBool(env, 'FS_ALLOW_HARD_LINKS', false),
   };
 }

@@ -24,6 +24,9 @@ export interface ResourceAdapterOptions {
 
 type Hint = { ttlMs: number; cacheScope: 'private' | 'public' };
 
+/** How long clients may keep `resources/templates/list` (2026-07-28 `ttlMs`). */
+export const TEMPLATES_TTL_MS = 3_600_000;
+
 /**
  * What the server advertises and the 2026-07-28 cache hints for the resource methods (the SDK
  * adds them to 2026-07-28 results only; 2025-era replies stay as they were). With several
@@ -42,7 +45,12 @@ export function resourceServerOptions(resources: ResourceTable): {
   return {
     // No change notifications are sent (a replica cannot see every change), so listChanged is false.
     capabilities: { resources: { listChanged: false } },
-    cacheHints: { 'resources/list': hint, 'resources/templates/list': hint, 'resources/read': hint },
+    cacheHints: {
+      'resources/list': hint,
+      // The templates are fixed when the server starts.
+      'resources/templates/list': { ttlMs: TEMPLATES_TTL_MS, cacheScope: hint.cacheScope },
+      'resources/read': hint,
+    },
   };
 }
 

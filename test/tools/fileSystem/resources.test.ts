@@ -21,6 +21,7 @@ beforeAll(async () => {
       MCP_API_KEYS: `admin:${ADMIN_KEY}:read+write,reader:${READER_KEY}:read,writer:${WRITER_KEY}:write`,
       FS_MAX_LIST_ENTRIES: String(PAGE),
       FS_MAX_READ_BYTES: String(MAX_READ),
+      FS_RESOURCE_CACHE_TTL_MS: '5000',
     },
   });
   const ws = server.workspaceDir;
@@ -299,20 +300,17 @@ describe('MCP resources: the workspace files', () => {
   });
 
   it('carries the 2026-07-28 cache hints on list and read results, and not on earlier revisions', async () => {
-    const ttlMs = server.config.fileSystem.cacheTtlMs;
     await withClient(async (client) => {
-      for (const result of [
-        await client.listResources(),
-        await client.listResourceTemplates(),
-        await client.readResource({ uri: 'file:///README.md' }),
-      ]) {
-        expect(result).toMatchObject({ ttlMs, cacheScope: 'private' });
-      }
+      // FS_RESOURCE_CACHE_TTL_MS for what changes, an hour for the template fixed at start.
+      expect(await client.listResources()).toMatchObject({ ttlMs: 5000, cacheScope: 'private' });
+      expect(await client.readResource({ uri: 'file:///README.md' })).toMatchObject({ ttlMs: 5000, cacheScope: 'private' });
+      expect(await client.listResourceTemplates()).toMatchObject({ ttlMs: 3_600_000, cacheScope: 'private' });
     }, '2026-07-28');
     await withClient(async (client) => {
-      const read = await client.readResource({ uri: 'file:///README.md' });
-      expect(read).not.toHaveProperty('ttlMs');
-      expect(read).not.toHaveProperty('cacheScope');
+      for (const result of [await client.readResource({ uri: 'file:///README.md' }), await client.listResourceTemplates()]) {
+        expect(result).not.toHaveProperty('ttlMs');
+        expect(result).not.toHaveProperty('cacheScope');
+      }
     });
   });
 

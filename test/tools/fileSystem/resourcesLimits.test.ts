@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RESOURCE_SCAN_BUDGET } from '../../../src/tools/fileSystem/resources/listResources.js';
-import { envelope, postJson, startServer, type TestServer } from '../../helpers/server.js';
+import { loadConfig } from '../../../src/config/index.js';
+import { configError } from '../../helpers/configError.js';
+import { connectClient, envelope, postJson, startServer, type TestServer } from '../../helpers/server.js';
 
 let server: TestServer;
 
@@ -70,5 +72,26 @@ describe('RATE_LIMIT_TOOLS and resources', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('FS_RESOURCE_CACHE_TTL_MS', () => {
+  it('defaults to 0, so a client reads a file again after the tools changed it', async () => {
+    expect(loadConfig({}, '/srv/app').fileSystem.resourceCacheTtlMs).toBe(0);
+    const client = await connectClient(server.mcpUrl, '2026-07-28');
+    try {
+      await client.callTool({ name: 'write_file', arguments: { path: 'changing.md', content: 'one\n' } });
+      expect(await client.readResource({ uri: 'file:///changing.md' })).toMatchObject({ ttlMs: 0, contents: [{ text: 'one\n' }] });
+      await client.callTool({ name: 'write_file', arguments: { path: 'changing.md', content: 'two\n' } });
+      expect((await client.readResource({ uri: 'file:///changing.md' })).contents).toMatchObject([{ text: 'two\n' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it.each(['-1', 'soon', '86400001'])('FS_RESOURCE_CACHE_TTL_MS=%s stops startup naming the variable', (value) => {
+    const error = configError({ FS_RESOURCE_CACHE_TTL_MS: value });
+    expect(error.variable).toBe('FS_RESOURCE_CACHE_TTL_MS');
+    expect(error.message).toContain('FS_RESOURCE_CACHE_TTL_MS');
   });
 });

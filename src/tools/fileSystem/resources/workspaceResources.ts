@@ -10,7 +10,6 @@ import { readWorkspaceResource } from './readResource.js';
  * write through the tools (write_file, edit_file, move_file, …) evicts cached lists and reads.
  */
 export function workspaceResources(tool: FsContext): ResourceDeclaration {
-  const ttlMs = tool.config.cacheTtlMs;
   return defineResource({
     name: 'workspace_file',
     title: 'Workspace file',
@@ -22,9 +21,12 @@ export function workspaceResources(tool: FsContext): ResourceDeclaration {
     owns: isFileUri,
     list: (cursor, ctx) => listWorkspaceResources(tool, cursor, ctx),
     read: (uri) => readWorkspaceResource(tool, uri),
-    cache: { ttlMs, tags: readTags },
-    // Security: `private` — replies depend on the caller's credentials, so no shared cache may keep them.
-    clientCache: { ttlMs, cacheScope: 'private' },
+    cache: { ttlMs: tool.config.cacheTtlMs, tags: readTags },
+    // A write through the tools evicts the server's cache but cannot reach a client's, so clients
+    // are told to ask again (FS_RESOURCE_CACHE_TTL_MS=0) unless the operator says the workspace
+    // changes rarely enough. Security: `private` — replies depend on the caller's credentials, so
+    // no shared cache may keep them.
+    clientCache: { ttlMs: tool.config.resourceCacheTtlMs, cacheScope: 'private' },
     rateLimitAs: { list: 'file_system.list_directory', read: 'file_system.read_file' },
   });
 }
