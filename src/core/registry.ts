@@ -1,6 +1,7 @@
 import type { Caller } from './caller.js';
 import { hasScope } from './caller.js';
 import type { ToolOperation, JsonSchema } from './operation.js';
+import { portabilityProblems } from './portableSchema.js';
 import { createAjv, type ValidateFunction } from './schema.js';
 
 export interface RegisteredOperation {
@@ -26,6 +27,8 @@ function checkDeclaration(op: ToolOperation): void {
     for (const combinator of ['anyOf', 'oneOf', 'allOf', '$ref']) {
       if (combinator in schema) throw new Error(`${where}: ${label} must not use top-level ${combinator} (Anthropic and OpenAI reject it)`);
     }
+    const [problem] = portabilityProblems(schema, label);
+    if (problem) throw new Error(`${where}: ${problem.path} is not portable: ${problem.problem}`);
   }
   if (op.inputSchema.additionalProperties !== false) throw new Error(`${where}: inputSchema must set additionalProperties: false`);
   const a = op.annotations;

@@ -33,6 +33,12 @@ describe('Registry declaration checks', () => {
     ['a top-level anyOf', { inputSchema: { type: 'object', additionalProperties: false, anyOf: [] } }, 'anyOf'],
     ['open input properties', { inputSchema: { type: 'object', properties: {} } }, 'additionalProperties'],
     [
+      'a type array (unportable)',
+      { inputSchema: { type: 'object', properties: { v: { type: ['string', 'null'] } }, additionalProperties: false } },
+      'inputSchema.properties.v is not portable',
+    ],
+    ['an untyped output value', { outputSchema: { type: 'object', properties: { v: {} } } }, 'outputSchema.properties.v is not portable'],
+    [
       'a missing annotation',
       { annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true } as never },
       'openWorldHint',

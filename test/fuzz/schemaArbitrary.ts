@@ -4,12 +4,14 @@ type Schema = Record<string, any>;
 
 /**
  * A fast-check arbitrary for values that (mostly) satisfy a JSON Schema: the subset our tool
- * declarations use (object, array, string, integer, number, boolean, enum, const, min/max).
+ * declarations use (object, array, string, integer, number, boolean, null, enum, const, anyOf, min/max).
  */
 export function arbitraryFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
   if (!schema || typeof schema !== 'object') return fc.jsonValue();
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
+  if (Array.isArray(schema.anyOf) && schema.anyOf.length > 0)
+    return fc.oneof(...schema.anyOf.map((branch: Schema) => arbitraryFor(branch, depth)));
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'string': {
@@ -28,6 +30,8 @@ export function arbitraryFor(schema: Schema, depth = 0): fc.Arbitrary<unknown> {
       return fc.double({ min: schema.minimum ?? -1000, max: schema.maximum ?? 1000, noNaN: true });
     case 'boolean':
       return fc.boolean();
+    case 'null':
+      return fc.constant(null);
     case 'array':
       return depth > 3
         ? fc.constant([])

@@ -79,3 +79,30 @@ describe('npm run inspector: the command it runs', () => {
     expect(npxArgs(['--cli'], '24.1.0')).not.toContain('node@24');
   });
 });
+
+describe('scripts/check-inspector.mjs: reading the --strict report', () => {
+  // The Inspector 2.12 report format (stderr): one block per finding, then a summary line; nothing at all when clean.
+  const report = [
+    'Warning: tool "query"',
+    '  Path: inputSchema.properties.params.items',
+    '  Issue: `type` is an array (["string","number","boolean","null"]). This is legal JSON Schema, …',
+    '  Suggestion: Split it into `anyOf` branches, …',
+    '',
+    'Error: tool "session_set_state"',
+    '  Path: inputSchema.properties.value',
+    '  Issue: Bare `true` used where a schema object is expected.',
+    '',
+    '1 error, 1 warning across 2 tools.',
+  ].join('\n');
+
+  it('counts every warning and error, with the tool and the path', async () => {
+    // @ts-expect-error plain ESM script without type declarations
+    const { schemaFindings } = await import('../../scripts/check-inspector.mjs');
+    expect(schemaFindings(report)).toEqual([
+      'Warning query Path: inputSchema.properties.params.items',
+      'Error session_set_state Path: inputSchema.properties.value',
+    ]);
+    expect(schemaFindings('npm warn EBADENGINE Unsupported engine {\n')).toEqual([]);
+    expect(schemaFindings('0 errors, 3 warnings across 2 tools.')).toEqual(['0 errors, 3 warnings across 2 tools.']);
+  });
+});

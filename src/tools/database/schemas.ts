@@ -1,3 +1,5 @@
+import type { JsonSchema } from '../../core/operation.js';
+import { JSON_VALUE_SCHEMA, nullable, SCALAR_SCHEMA } from '../../core/valueSchemas.js';
 import { CONDITION_OPS, MAX_IN_VALUES } from './where.js';
 
 /** JSON Schema fragments shared by the operations. */
@@ -9,11 +11,12 @@ export const tableParam = {
 };
 
 export const anyValue = {
-  type: ['string', 'number', 'boolean', 'null', 'object', 'array'],
+  ...JSON_VALUE_SCHEMA,
   description: 'A column value. Objects and arrays are stored as JSON (PostgreSQL: arrays go to array columns, objects to json/jsonb).',
 };
 
-export const scalar = { type: ['string', 'number', 'boolean', 'null'] };
+export const scalar = SCALAR_SCHEMA;
+const scalarBranches = SCALAR_SCHEMA.anyOf as JsonSchema[];
 
 export const columnSchema = {
   type: 'object',
@@ -21,7 +24,7 @@ export const columnSchema = {
     name: { type: 'string' },
     type: { type: 'string' },
     nullable: { type: 'boolean' },
-    default: { type: ['string', 'null'] },
+    default: nullable({ type: 'string' }),
     primary_key: { type: 'boolean' },
   },
   required: ['name', 'type', 'nullable', 'default', 'primary_key'],
@@ -33,12 +36,12 @@ export const whereParam = {
   type: 'object',
   additionalProperties: {
     anyOf: [
-      scalar,
+      ...scalarBranches,
       {
         type: 'object',
         properties: {
           op: { type: 'string', enum: CONDITION_OPS },
-          value: { type: ['string', 'number', 'boolean', 'null', 'array'], items: scalar, maxItems: MAX_IN_VALUES },
+          value: { anyOf: [...scalarBranches, { type: 'array', items: scalar, maxItems: MAX_IN_VALUES }] },
         },
         required: ['op'],
         additionalProperties: false,

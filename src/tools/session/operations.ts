@@ -3,6 +3,7 @@ import { ToolError } from '../../core/errors.js';
 import { READ_ONLY, defineOperation, type ToolAnnotations, type ToolOperation } from '../../core/operation.js';
 import type { SessionRef, SessionStore } from '../../infra/sessionStore.js';
 import { resolveSessionId, sessionIdSchema } from './sessionId.js';
+import { JSON_VALUE_SCHEMA, nullable } from '../../core/valueSchemas.js';
 
 export interface SessionToolLimits {
   maxKeys: number;
@@ -17,7 +18,7 @@ const keySchema = {
   maxLength: KEY_MAX_LENGTH,
   description: 'The key: any text up to 256 characters.',
 } as const;
-const timestamp = { type: ['string', 'null'], description: 'ISO 8601 time, or null when the session does not exist.' } as const;
+const timestamp = nullable({ type: 'string' }, 'ISO 8601 time, or null when the session does not exist.');
 
 // Every write may replace or remove a stored value, so none is merely additive; repeating one has
 // no further effect.
@@ -59,7 +60,7 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
         key_count: { type: 'integer', description: 'Keys in the session (all of them, even when you asked for a few).' },
         entries: {
           type: 'array',
-          items: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: {} } },
+          items: { type: 'object', required: ['key', 'value'], properties: { key: { type: 'string' }, value: JSON_VALUE_SCHEMA } },
           description: 'The stored keys and values, sorted by key.',
         },
       },
@@ -95,7 +96,7 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
       properties: {
         session_id: sessionIdSchema,
         key: keySchema,
-        value: { description: 'Any JSON value: text, number, boolean, null, list or object.' },
+        value: { ...JSON_VALUE_SCHEMA, description: 'Any JSON value: text, number, boolean, null, list or object.' },
       },
       additionalProperties: false,
     },

@@ -81,7 +81,7 @@ export const fetchOutputSchema: JsonSchema = {
     title: { type: 'string' },
     text: { type: 'string', description: 'The full text (HTML pages as readable text).' },
     url: { type: 'string' },
-    metadata: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] } },
+    metadata: { type: 'object', additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] } },
   },
   required: ['id', 'title', 'text', 'url', 'metadata'],
   additionalProperties: false,

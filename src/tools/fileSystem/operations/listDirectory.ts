@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { ToolError } from '../../../core/errors.js';
 import { defineOperation, READ_ONLY } from '../../../core/operation.js';
+import { nullable } from '../../../core/valueSchemas.js';
 import { compareNames, decodeCursor, encodeCursor } from '../cursor.js';
 import { quote } from '../display.js';
 import type { FsContext } from '../fsContext.js';
@@ -75,7 +76,7 @@ export function listDirectoryOperation(tool: FsContext) {
           },
         },
         total: { type: 'integer', description: 'Entries in the folder altogether.' },
-        next_cursor: { type: ['string', 'null'] },
+        next_cursor: nullable({ type: 'string' }),
         truncated: { type: 'boolean', description: 'True when more entries remain after this page.' },
       },
       required: ['path', 'entries', 'total', 'next_cursor', 'truncated'],
