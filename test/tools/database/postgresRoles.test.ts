@@ -87,6 +87,16 @@ describe.runIf(pgUp)('PostgreSQL: free-form query refuses every way to become a 
     await t.fails('query', { sql: "SELECT pg_read_file('/etc/hostname')" }, 'FORBIDDEN', /member of pg_read_server_files/);
   });
 
+  it('a role given EXECUTE on a server-file function, directly or through a NOINHERIT middle role', async () => {
+    await createRole(r('reads_mid'), 'NOLOGIN');
+    await admin.query(`GRANT EXECUTE ON FUNCTION pg_read_file(text) TO ${r('reads_mid')}`);
+    await loginRole(r('reads'), 'NOINHERIT');
+    await admin.query(`GRANT ${r('reads_mid')} TO ${r('reads')}`);
+    const t = await harness(r('reads'));
+    await t.fails('query', { sql: "SELECT pg_read_file('/etc/hostname')" }, 'FORBIDDEN', /can execute pg_read_file\(\)/);
+    await admin.query(`REVOKE EXECUTE ON FUNCTION pg_read_file(text) FROM ${r('reads_mid')}`);
+  });
+
   it('a superuser login that switches role in DATABASE_URL (-c role=…) could RESET ROLE', async () => {
     await loginRole(r('plain'));
     const t = await dbHarness({ DATABASE_URL: url('postgres', 'test', ` -c role=${r('plain')}`), DB_CACHE_TTL_MS: '0' });

@@ -43,7 +43,7 @@ export function pgToolError(error: unknown, ctx: PgErrorContext): ToolError {
     if (ctx.phase === 'query') return refuse.write(message);
     return new ToolError(
       'FORBIDDEN',
-      `Refused by the database: ${message}. The server's database role is read-only (default_transaction_read_only), so insert and update cannot work.`,
+      `Refused by the database: ${message}. The server's database role is read-only (default_transaction_read_only), so the write operations cannot work.`,
     );
   }
   if (code === '25001' || code === '25P01') return refuse.readOnlyMode(message);

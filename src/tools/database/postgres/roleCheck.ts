@@ -16,6 +16,20 @@ export interface RoleReport {
 const DANGEROUS_ROLES = ['pg_read_server_files', 'pg_write_server_files', 'pg_execute_server_program'];
 // Their functions open new connections that are neither read-only nor bound by our time limit.
 const REMOTE_EXTENSIONS = ['dblink', 'postgres_fdw'];
+// Server file access by function (revoked from PUBLIC by default; an operator can GRANT EXECUTE
+// on them without any of the roles above). adminpack's writers live in pg_catalog too.
+const FILE_FUNCTIONS = [
+  'pg_read_file',
+  'pg_read_binary_file',
+  'pg_ls_dir',
+  'pg_stat_file',
+  'lo_import',
+  'lo_export',
+  'pg_file_write',
+  'pg_file_rename',
+  'pg_file_unlink',
+  'pg_file_sync',
+];
 
 /**
  * Security: every role the connection could act as, by any membership path. It starts from both
@@ -42,7 +56,11 @@ const INSPECT = `${CLOSURE}
           WHERE l.lanname = 'c' AND p.probin ~ '(dblink|postgres_fdw)'
             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
             AND EXISTS (SELECT 1 FROM closure c WHERE has_function_privilege(c.oid, p.oid, 'EXECUTE'))
-          ORDER BY 1) AS loose_functions`;
+          ORDER BY 1) AS loose_functions,
+    ARRAY(SELECT DISTINCT p.proname::text FROM pg_proc p
+          WHERE p.pronamespace = 'pg_catalog'::regnamespace AND p.proname = ANY($3::text[])
+            AND EXISTS (SELECT 1 FROM closure c WHERE has_function_privilege(c.oid, p.oid, 'EXECUTE'))
+          ORDER BY 1) AS file_functions`;
 
 // Security: readable by any role in the closure, not only current_user: a NOINHERIT membership still
 // lets a statement switch role, so its tables count as readable.
@@ -61,6 +79,7 @@ interface InspectRow {
   groups: string[];
   extensions: string[];
   loose_functions: string[];
+  file_functions: string[];
 }
 
 function reasons(row: InspectRow): string[] {
@@ -71,12 +90,13 @@ function reasons(row: InspectRow): string[] {
     ...row.groups.map((g) => `member of ${g}`),
     ...row.extensions.map((e) => `can execute ${e} functions`),
     ...row.loose_functions.map((f) => `can execute ${f}`),
+    ...row.file_functions.map((f) => `can execute ${f}()`),
   ];
 }
 
 /** Inspects the role of one connection (each new pooled connection is checked before it runs `query`). */
 export async function inspectRole(client: pg.ClientBase, readTables: string[]): Promise<RoleReport> {
-  const { rows } = await client.query<InspectRow>(INSPECT, [DANGEROUS_ROLES, REMOTE_EXTENSIONS]);
+  const { rows } = await client.query<InspectRow>(INSPECT, [DANGEROUS_ROLES, REMOTE_EXTENSIONS, FILE_FUNCTIONS]);
   const row = rows[0]!;
   let extraReadable: string[] = [];
   if (readTables.length > 0) {
