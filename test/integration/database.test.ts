@@ -21,8 +21,11 @@ describe('database tool over HTTP', () => {
     await server?.close();
   });
 
-  it('lists the six operations with their annotations', async () => {
+  it('lists the six operations with their annotations (create_table only when DB_ALLOW_DDL=true)', async () => {
     const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).not.toContain('create_table');
+    const ddl = await postJson(server.mcpUrl, envelope('database', 'create_table', { table: 't', columns: [{ name: 'a', type: 'text' }] }));
+    expect(ddl.status).toBe(404);
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get('query')?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     expect(byName.get('insert')?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: false });
@@ -73,5 +76,40 @@ describe('database tool over HTTP', () => {
     expect(viaEnvelope.body.content).toEqual({ table: 'notes', deleted: 2 });
     const viaMcp = await client.callTool({ name: 'delete', arguments: { table: 'notes', where: { title: { op: 'like', value: 'b%' } } } });
     expect(viaMcp.structuredContent).toEqual({ table: 'notes', deleted: 1 });
+  });
+});
+
+describe('create_table over HTTP (DB_ALLOW_DDL=true)', () => {
+  let server: TestServer;
+  let client: Client;
+  beforeAll(async () => {
+    server = await startServer({ env: { DB_ALLOW_DDL: 'true' } });
+    client = await connectClient(server.mcpUrl);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.close();
+  });
+
+  it('creates a table through the envelope that MCP can use at once', async () => {
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('create_table');
+    const created = await postJson(
+      server.mcpUrl,
+      envelope('database', 'create_table', {
+        table: 'todos',
+        columns: [
+          { name: 'id', type: 'integer', primary_key: true },
+          { name: 'title', type: 'text', not_null: true },
+        ],
+      }),
+    );
+    expect(created.body.content).toEqual({ table: 'todos', columns: 2 });
+    const inserted = await client.callTool({ name: 'insert', arguments: { table: 'todos', records: [{ title: 'write tests' }] } });
+    expect(inserted.structuredContent).toEqual({ table: 'todos', inserted: 1, keys: [{ id: 1 }] });
+    const refused = await client.callTool({
+      name: 'create_table',
+      arguments: { table: 'x; DROP TABLE todos', columns: [{ name: 'a', type: 'text' }] },
+    });
+    expect(refused.isError).toBe(true);
   });
 });
