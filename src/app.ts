@@ -63,14 +63,17 @@ export async function createApp(options: AppOptions): Promise<App> {
   const workspaceEvents = new WorkspaceEvents();
   const modules: ToolModule[] = [];
   let registry: Registry | undefined;
+  let cache: ResultCache | undefined;
+  // Tools get a way to evict cache entries now; the cache itself is created further down.
+  const invalidate = async (tags: string[]) => cache?.invalidate(tags);
   modules.push(createDiscoveryTool(() => registry!));
   for (const factory of options.toolFactories ?? TOOL_FACTORIES) {
-    modules.push(await factory({ config, logger, workspaceEvents }));
+    modules.push(await factory({ config, logger, workspaceEvents, invalidate }));
   }
   registry = new Registry(modules.flatMap((m) => m.operations));
   const resources = new ResourceTable(modules.flatMap((m) => m.resources ?? []));
   const redis = acquireConfiguredRedis(config.scale, logger);
-  const cache: ResultCache = createResultCache(config.scale, logger, redis);
+  cache = createResultCache(config.scale, logger, redis);
   const limits = rateLimits({ scale: config.scale, registry, logger, redis });
   const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger, onOutcome: recordToolOutcome });
 
@@ -84,9 +87,13 @@ export async function createApp(options: AppOptions): Promise<App> {
         dataDir: config.server.dataDir,
         logger,
         redis,
+        execOffered: config.process.enabled,
       })
     : undefined;
-  const oauth = createOAuthResourceServer(config.oauth, logger, authServer?.authenticator);
+  const oauth = createOAuthResourceServer(config.oauth, logger, {
+    builtin: authServer?.authenticator,
+    execOffered: config.process.enabled,
+  });
   if (oauth) authenticators.push(oauth.authenticator);
 
   const policy = originPolicy(config.server);

@@ -19,7 +19,15 @@ export function startupBanner(config: Config, url: string, modules: ToolModule[]
     `  search:     ${config.search.provider}`,
     `  shared state: ${config.scale.redisUrl ? `redis ${config.scale.redisUrl.host}` : 'in-process'}`,
     `  workspace:  ${config.server.workspaceDir}`,
-    `  tools:      ${modules.map((m) => `${m.name} (${m.operations.length})`).join(', ')}`,
+    `  tools:      ${modules
+      .filter((m) => m.operations.length > 0)
+      .map((m) => `${m.name} (${m.operations.length})`)
+      .join(', ')}`,
+    ...(config.process.enabled
+      ? [
+          `  process:    ${config.process.sandbox === 'none' ? 'NOT SANDBOXED (PROCESS_SANDBOX=none)' : 'sandboxed (bubblewrap)'}, allowed: ${config.process.allow.join(', ') || 'none'}; needs the exec scope`,
+        ]
+      : []),
     `  probes:     ${url}/healthz, ${url}/readyz, ${url}/metrics (${ops?.metricsToken ? 'needs METRICS_TOKEN' : 'open'})`,
     '  docs: README.md, "Connect a client" and "Operations"',
   ];

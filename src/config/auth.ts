@@ -16,12 +16,15 @@ export interface AuthConfig {
   allowUnauthenticatedRemote: boolean;
 }
 
-const SCOPES: readonly Scope[] = ['read', 'write'];
+const SCOPES: readonly Scope[] = ['read', 'write', 'exec'];
 
-/** `name:key:scopes` entries, comma-separated, scopes joined by `+` (e.g. `ci:s3cret:read+write`). */
+/**
+ * `name:key:scopes` entries, comma-separated, scopes joined by `+` (e.g. `ci:s3cret:read+write`).
+ * `exec` (the process tool) is granted only to keys that name it (`ops:s3cret:read+write+exec`).
+ */
 export function parseApiKeys(value: string | undefined): ApiKeyEntry[] {
   if (!value) return [];
-  const expected = 'comma-separated name:key:scopes entries, scopes read and/or write joined by + (e.g. ci:s3cret:read+write)';
+  const expected = 'comma-separated name:key:scopes entries, scopes read, write and/or exec joined by + (e.g. ci:s3cret:read+write)';
   const entries: ApiKeyEntry[] = [];
   for (const item of value
     .split(',')

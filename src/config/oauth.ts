@@ -29,6 +29,8 @@ export interface OAuthConfig {
   /** Token scope names that grant this server's read and write permissions. */
   scopeRead: string;
   scopeWrite: string;
+  /** Token scope name that grants `exec` (the process tool); never implied by the other two. */
+  scopeExec: string;
   /** Overrides the jwks_uri discovered from the issuer's metadata. */
   jwksUrl?: string;
   jwksCacheMs: number;
@@ -100,6 +102,10 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
   const scopeRead = readScopeName(env, 'OAUTH_SCOPE_READ', 'mcp:read');
   const scopeWrite = readScopeName(env, 'OAUTH_SCOPE_WRITE', 'mcp:write');
   if (scopeRead === scopeWrite) throw new ConfigError('OAUTH_SCOPE_WRITE', 'a scope name different from OAUTH_SCOPE_READ', scopeWrite);
+  const scopeExec = readScopeName(env, 'OAUTH_SCOPE_EXEC', 'mcp:exec');
+  // Security: a token granted read or write must never count as granting exec.
+  if (scopeExec === scopeRead || scopeExec === scopeWrite)
+    throw new ConfigError('OAUTH_SCOPE_EXEC', 'a scope name different from OAUTH_SCOPE_READ and OAUTH_SCOPE_WRITE', scopeExec);
 
   let introspection: IntrospectionConfig | undefined;
   const clientId = readOptionalString(env, 'OAUTH_INTROSPECTION_CLIENT_ID');
@@ -125,6 +131,7 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
     audiences: audiences.length > 0 ? audiences : [resource],
     scopeRead,
     scopeWrite,
+    scopeExec,
     jwksUrl: jwksUrl?.href,
     jwksCacheMs: readInt(env, 'OAUTH_JWKS_CACHE_MS', 600_000, 1_000, 86_400_000),
     clockToleranceSec: readInt(env, 'OAUTH_CLOCK_TOLERANCE_S', 30, 0, 300),

@@ -36,7 +36,8 @@ function checkDeclaration(op: ToolOperation): void {
     if (typeof a?.[key] !== 'boolean') throw new Error(`${where}: annotation ${key} must be set explicitly`);
   }
   if (a.readOnlyHint && op.scope !== 'read') throw new Error(`${where}: a read-only operation must need the read scope`);
-  if (!a.readOnlyHint && op.scope !== 'write') throw new Error(`${where}: a writing operation must need the write scope`);
+  // Running commands is its own permission: a writing operation needs write, or exec for the process tool.
+  if (!a.readOnlyHint && op.scope === 'read') throw new Error(`${where}: a writing operation must need the write or exec scope`);
 }
 
 /** The one table of operations both dialects are generated from. Order is declaration order. */

@@ -10,6 +10,11 @@ export interface ToolEnv {
   logger: Logger;
   /** file_system publishes changes here; web_search's local index listens. */
   workspaceEvents: WorkspaceEvents;
+  /**
+   * Evicts result-cache entries by tag, for tools whose side effects the executor cannot see
+   * (the process tool: a command may change any file, also when it is cancelled midway).
+   */
+  invalidate?: (tags: string[]) => Promise<void>;
 }
 
 /** A tool: its operations plus optional lifecycle hooks. */

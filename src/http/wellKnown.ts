@@ -61,7 +61,7 @@ export function wellKnownRoutes(options: {
   const metadata = {
     resource: config.resource,
     authorization_servers: [config.issuer],
-    scopes_supported: [config.scopeRead, config.scopeWrite],
+    scopes_supported: oauth.scopesSupported,
     bearer_methods_supported: ['header'],
     resource_name: SERVER_INFO.title,
   };

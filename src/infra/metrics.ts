@@ -69,9 +69,25 @@ const databaseErrors = new Counter({
   registers: [metricsRegistry],
 });
 
+const processRuns = new Counter({
+  name: 'mcp_process_runs_total',
+  help: 'Commands run by the process tool, by how they ended: ok (exit 0), error (other exit status), signal, timeout, process_limit, cancelled or shutdown.',
+  labelNames: ['exit_class'] as const,
+  registers: [metricsRegistry],
+});
+
+export type ProcessExitClass = 'ok' | 'error' | 'signal' | 'timeout' | 'process_limit' | 'cancelled' | 'shutdown';
+const PROCESS_EXIT_CLASSES: ProcessExitClass[] = ['ok', 'error', 'signal', 'timeout', 'process_limit', 'cancelled', 'shutdown'];
+
+/** The process tool: one command finished. */
+export function recordProcessRun(exitClass: ProcessExitClass): void {
+  processRuns.inc({ exit_class: exitClass });
+}
+
 // Error and rejection series exist from the start at 0, so `rate()` and alerts work before the first one.
 for (const dialect of ['mcp', 'envelope', 'unknown']) rateLimited.inc({ dialect }, 0);
 for (const kind of ['connection', 'command']) redisErrors.inc({ kind }, 0);
+for (const exitClass of PROCESS_EXIT_CLASSES) processRuns.inc({ exit_class: exitClass }, 0);
 for (const backend of ['sqlite', 'postgres']) for (const kind of ['connection', 'query']) databaseErrors.inc({ backend, kind }, 0);
 
 let processMetricsStarted = false;

@@ -34,6 +34,7 @@ describe('OAuth configuration', () => {
     expect(oauth).toMatchObject({
       scopeRead: 'mcp:read',
       scopeWrite: 'mcp:write',
+      scopeExec: 'mcp:exec',
       jwksCacheMs: 600_000,
       clockToleranceSec: 30,
       mcpInsufficientScope: 'tool_result',
@@ -49,6 +50,7 @@ describe('OAuth configuration', () => {
         OAUTH_AUDIENCE: 'api://mcp,https://mcp.example.com/mcp',
         OAUTH_SCOPE_READ: 'files.read',
         OAUTH_SCOPE_WRITE: 'files.write',
+        OAUTH_SCOPE_EXEC: 'files.exec',
         OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect',
         OAUTH_INTROSPECTION_CLIENT_ID: 'rs',
         OAUTH_INTROSPECTION_CLIENT_SECRET: 'secret',
@@ -58,7 +60,12 @@ describe('OAuth configuration', () => {
     );
     expect(oauth.audiences).toEqual(['api://mcp', 'https://mcp.example.com/mcp']);
     expect(oauth.resource).toBe('https://mcp.example.com/mcp');
-    expect(oauth).toMatchObject({ scopeRead: 'files.read', scopeWrite: 'files.write', mcpInsufficientScope: 'http_403' });
+    expect(oauth).toMatchObject({
+      scopeRead: 'files.read',
+      scopeWrite: 'files.write',
+      scopeExec: 'files.exec',
+      mcpInsufficientScope: 'http_403',
+    });
     expect(oauth.introspection).toMatchObject({
       url: 'https://auth.example.com/introspect',
       clientId: 'rs',
@@ -87,6 +94,9 @@ describe('OAuth configuration', () => {
     ['PUBLIC_URL', { PUBLIC_URL: 'https://mcp.example.com/?x=1' }],
     ['OAUTH_SCOPE_READ', { OAUTH_SCOPE_READ: 'two words' }],
     ['OAUTH_SCOPE_WRITE', { OAUTH_SCOPE_WRITE: 'mcp:read' }],
+    ['OAUTH_SCOPE_EXEC', { OAUTH_SCOPE_EXEC: 'mcp:write' }],
+    ['OAUTH_SCOPE_EXEC', { OAUTH_SCOPE_EXEC: 'mcp:read' }],
+    ['OAUTH_SCOPE_EXEC', { OAUTH_SCOPE_EXEC: 'exec "all"' }],
     ['OAUTH_INTROSPECTION_CLIENT_ID', { OAUTH_INTROSPECTION_URL: 'https://auth.example.com/introspect' }],
     [
       'OAUTH_INTROSPECTION_CLIENT_SECRET',

@@ -124,21 +124,22 @@ describe('signing keys: discovery, caching and rotation', () => {
 });
 
 describe('scope claims', () => {
-  const names = { read: 'mcp:read', write: 'mcp:write' };
+  const names = { read: 'mcp:read', write: 'mcp:write', exec: 'mcp:exec' };
   it.each([
     ['a space-separated scope string', { scope: 'openid mcp:read mcp:write' }, ['read', 'write']],
     ['an scp array (Okta)', { scp: ['mcp:read'] }, ['read']],
     ['an scp string (Entra)', { scp: 'mcp:write' }, ['write']],
     ['both claims', { scope: 'mcp:read', scp: ['mcp:write'] }, ['read', 'write']],
-    ['look-alike names', { scope: 'mcp:read:all mcp:writer MCP:READ' }, []],
+    ['look-alike names', { scope: 'mcp:read:all mcp:writer MCP:READ mcp:exec:all MCP:EXEC' }, []],
+    ['exec only when named', { scope: 'mcp:read mcp:write mcp:exec' }, ['exec', 'read', 'write']],
+    ['read and write never grant exec', { scope: 'mcp:read mcp:write', scp: ['mcp:read'] }, ['read', 'write']],
     ['no claim', {}, []],
   ])('maps %s', (_label, claims, expected) => {
     expect([...grantedScopes(claims, names)].sort()).toEqual(expected);
   });
   it('uses the configured names', () => {
-    expect([...grantedScopes({ scope: 'files.read files.write' }, { read: 'files.read', write: 'files.write' })].sort()).toEqual([
-      'read',
-      'write',
-    ]);
+    expect(
+      [...grantedScopes({ scope: 'files.read files.write' }, { read: 'files.read', write: 'files.write', exec: 'files.exec' })].sort(),
+    ).toEqual(['read', 'write']);
   });
 });

@@ -49,11 +49,11 @@ export async function createToolHarness(factories: ToolFactory | ToolFactory[], 
   const logger = createSilentLogger();
   const events = new WorkspaceEvents();
   const modules: ToolModule[] = [];
+  const cache = new MemoryCache(1000);
   for (const factory of Array.isArray(factories) ? factories : [factories]) {
-    modules.push(await factory({ config, logger, workspaceEvents: events }));
+    modules.push(await factory({ config, logger, workspaceEvents: events, invalidate: (tags) => cache.invalidate(tags) }));
   }
   const registry = new Registry(modules.flatMap((m) => m.operations));
-  const cache = new MemoryCache(1000);
   const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger });
 
   const callRaw = async (mcpName: string, params: unknown, options: CallOptions = {}) => {

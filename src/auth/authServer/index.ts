@@ -33,6 +33,8 @@ export interface AuthorizationServerOptions {
   redis?: RedisHandle;
   /** Overrides the store (tests; Redis and PostgreSQL). */
   store?: OAuthStore;
+  /** The process tool is on: the exec scope exists, and the consent page offers it separately. */
+  execOffered?: boolean;
 }
 
 /** The built-in OAuth 2.1 authorization server (OAUTH_SERVER=builtin). */
@@ -42,13 +44,15 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   const store = options.store ?? new SqliteOAuthStore(options.dataDir);
   const secrets = await loadSecrets(store);
   const accounts = new KeyAccounts(options.apiKeys, secrets.hmacKey);
-  const scopeNames = { read: oauth.scopeRead, write: oauth.scopeWrite };
-  const provider = createProvider({ config, resource: oauth.resource, scopeNames, store, secrets, accounts, logger });
+  const scopeNames = { read: oauth.scopeRead, write: oauth.scopeWrite, exec: oauth.scopeExec };
+  const execOffered = options.execOffered ?? false;
+  const provider = createProvider({ config, resource: oauth.resource, scopeNames, execOffered, store, secrets, accounts, logger });
   const { router, metadata } = authServerRoutes({
     provider,
     config,
     resource: oauth.resource,
     scopeNames,
+    execOffered,
     accounts,
     limiter: new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal),
     store,

@@ -64,6 +64,8 @@ export interface ConsentView {
   /** The scopes the client asked for, as shown (name and what it allows). */
   requested: { name: string; meaning: string }[];
   writeRequested: boolean;
+  /** The client asked for exec (the process tool): a separate, unticked checkbox. */
+  execRequested: boolean;
   error?: string;
 }
 
@@ -75,6 +77,11 @@ export function consentPage(nonce: string, view: ConsentView): string {
 <label><input type="radio" name="access" value="read" checked> Read only</label>
 <label><input type="radio" name="access" value="write"> Read and write</label></fieldset>`
     : '<input type="hidden" name="access" value="read">';
+  // Running commands is its own decision, never bundled with read or write, and off unless ticked.
+  const exec = view.execRequested
+    ? `<fieldset><legend>Commands</legend>
+<label><input type="checkbox" id="exec" name="exec" value="yes"> Also allow running commands in the workspace (<code>exec</code>): programs on the server's allowlist, in a sandbox</label></fieldset>`
+    : '';
   return page(
     nonce,
     'Authorize access',
@@ -87,6 +94,7 @@ ${view.error ? `<p class="error" role="alert">${escapeHtml(view.error)}</p>` : '
 <form method="post" action="${escapeHtml(view.action)}" autocomplete="off">
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 ${access}
+${exec}
 <label for="key">Your API key (one of <code>MCP_API_KEYS</code>, or the key the server generated)</label>
 <input type="password" id="key" name="key" autocomplete="off" spellcheck="false">
 <p class="muted">The client gets at most what this key may do, and loses it when the key is removed or rotated.</p>

@@ -18,6 +18,8 @@ export interface ProviderOptions {
   /** The one resource this server issues tokens for: PUBLIC_URL + /mcp. */
   resource: string;
   scopeNames: ScopeNames;
+  /** The process tool is on: the exec scope can be asked for and granted. */
+  execOffered?: boolean;
   store: OAuthStore;
   secrets: ServerSecrets;
   accounts: KeyAccounts;
@@ -45,7 +47,9 @@ export function redirectUriAllowed(value: string): boolean {
 /** oidc-provider configured as this server's OAuth 2.1 authorization server. */
 export function createProvider(options: ProviderOptions): Provider {
   const { config, resource, scopeNames, store, secrets, accounts, logger } = options;
-  const resourceScope = `${scopeNames.read} ${scopeNames.write}`;
+  // Security: exec exists as a scope only while the process tool is on.
+  const ours = [scopeNames.read, scopeNames.write, ...(options.execOffered ? [scopeNames.exec] : [])];
+  const resourceScope = ours.join(' ');
 
   const policy = interactionPolicy.base();
   const provider = new Provider(config.issuer, {
@@ -54,7 +58,7 @@ export function createProvider(options: ProviderOptions): Provider {
     cookies: { keys: secrets.cookieKeys },
     // Our scope names are listed as provider scopes too: clients (the MCP SDK among them) send them
     // in their registration's `scope`, which must name only scopes the provider knows.
-    scopes: ['offline_access', scopeNames.read, scopeNames.write],
+    scopes: ['offline_access', ...ours],
     responseTypes: ['code'],
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
     clientDefaults: {

@@ -6,7 +6,7 @@ import type { Logger } from 'winston';
 import type { BuiltinAuthServerConfig } from '../../config/oauthServer.js';
 import { FailoverStore } from '../../http/rateLimitStore.js';
 import type { RedisHandle } from '../../infra/redis.js';
-import type { Scope } from '../../core/caller.js';
+import { ALL_SCOPES, type Scope } from '../../core/caller.js';
 import type { ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
 import type { KeyGuessLimiter } from './keyGuessLimiter.js';
@@ -19,6 +19,8 @@ export interface AuthServerRouteOptions {
   config: BuiltinAuthServerConfig;
   resource: string;
   scopeNames: ScopeNames;
+  /** The process tool is on: exec can be granted, and the consent page asks about it separately. */
+  execOffered?: boolean;
   accounts: KeyAccounts;
   limiter: KeyGuessLimiter;
   store: OAuthStore;
@@ -67,6 +69,7 @@ function firstParam(value: unknown): string | undefined {
  */
 export function authServerRoutes(options: AuthServerRouteOptions): { router: Router; metadata: RequestHandler } {
   const { provider, config, resource, scopeNames, accounts, limiter, store, logger } = options;
+  const execOffered = options.execOffered ?? false;
   const callback = provider.callback();
   const issuer = new URL(config.issuer);
   const router = Router();
@@ -141,7 +144,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
     const requestedNames = String(details.params.scope ?? '')
       .split(' ')
       .filter(Boolean);
-    const requested = requestedNames.map((name) => ({ name, meaning: meaningOf(name, scopeNames) }));
+    const requested = requestedNames.map((name) => ({ name, meaning: meaningOf(name, scopeNames, execOffered) }));
     let redirectOrigin = '';
     try {
       redirectOrigin = new URL(redirectUri).origin;
@@ -158,6 +161,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         redirectHost: hostOf(redirectUri),
         requested,
         writeRequested: requestedNames.includes(scopeNames.write),
+        execRequested: execOffered && requestedNames.includes(scopeNames.exec),
       },
     };
   };
@@ -232,8 +236,11 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         return again(401, `That is not one of this server's API keys. ${left} tr${left === 1 ? 'y' : 'ies'} left.`);
       }
       const chosen = new Set<Scope>(req.body.access === 'write' ? ['read', 'write'] : ['read']);
+      // Security: exec is granted only when the owner ticked it on its own (never implied by
+      // read or write), the client asked for it, the process tool is on and the key has exec.
+      if (view.execRequested && firstParam(req.body.exec) === 'yes') chosen.add('exec');
       const names = new Set(String(details.params.scope ?? '').split(' '));
-      const granted = (['read', 'write'] as const).filter((s) => chosen.has(s) && account.scopes.has(s) && names.has(scopeNames[s]));
+      const granted = ALL_SCOPES.filter((s) => chosen.has(s) && account.scopes.has(s) && names.has(scopeNames[s]));
       if (granted.length === 0)
         return again(
           403,
@@ -245,7 +252,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
       grant.addResourceScope(resource, grantedNames);
       grant.addOIDCScope(names.has('offline_access') ? `${grantedNames} offline_access` : grantedNames);
       // What was asked for and not granted is rejected explicitly, so the provider does not ask again.
-      const rejected = (['read', 'write'] as const)
+      const rejected = ALL_SCOPES.filter((s) => s !== 'exec' || execOffered)
         .filter((s) => names.has(scopeNames[s]) && !granted.includes(s))
         .map((s) => scopeNames[s])
         .join(' ');
@@ -279,9 +286,10 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
   return { router, metadata };
 }
 
-function meaningOf(name: string, names: ScopeNames): string {
+function meaningOf(name: string, names: ScopeNames, execOffered: boolean): string {
   if (name === names.read) return 'read files, query the database, search';
   if (name === names.write) return 'change files and data';
+  if (name === names.exec && execOffered) return 'run commands in the workspace (sandboxed; asked separately below)';
   if (name === 'offline_access') return 'stay connected (refresh tokens)';
   return 'not used by this server';
 }

@@ -17,15 +17,18 @@ export function apiKeyChallenge(error?: ChallengeError): string {
 export interface OAuthChallengeOptions {
   resourceMetadataUrl: string;
   scopeNames: ScopeNames;
+  /** The permissions a client should ask for up front (exec only when the process tool is on). */
+  offered?: readonly Scope[];
 }
 
 /**
  * The 401 challenge MCP clients start OAuth discovery from (RFC 9728 §5.1, RFC 6750 §3):
  * `Bearer resource_metadata="…", scope="…"`, plus `error="invalid_token"` when a token was sent
- * but refused. `scope` lists both permissions so clients ask for read and write up front.
+ * but refused. `scope` lists the permissions offered (read and write, plus exec when the process tool is on)
+ * so clients ask for them up front.
  */
 export function oauthChallenge(options: OAuthChallengeOptions): (error?: ChallengeError) => string {
-  const scope = scopeNamesFor(['read', 'write'], options.scopeNames).join(' ');
+  const scope = scopeNamesFor(options.offered ?? ['read', 'write'], options.scopeNames).join(' ');
   const metadata = `resource_metadata=${quoted(options.resourceMetadataUrl)}`;
   return (error) => {
     // A valid token carrying none of our scopes: ask for them (step-up), do not call it invalid.

@@ -7,7 +7,7 @@ import { AuthorizationServerDiscovery } from './discovery.js';
 import { TokenIntrospector } from './introspection.js';
 import { JwtAccessTokenVerifier } from './jwtVerifier.js';
 import { OAuthAuthenticator } from './oauthAuthenticator.js';
-import type { ScopeNames } from './scopes.js';
+import { scopeNamesFor, type ScopeNames } from './scopes.js';
 
 export { AuthUnavailableError } from './errors.js';
 export { apiKeyChallenge, type ChallengeError } from './challenge.js';
@@ -22,20 +22,31 @@ export interface OAuthResourceServer {
   insufficientScope: (caller: Caller, needed: Scope) => string | undefined;
   /** The external authorization server's metadata (undefined when this server is its own). */
   discovery?: AuthorizationServerDiscovery;
+  /** Token scope names this server grants permissions for (RFC 9728 `scopes_supported`). */
+  scopesSupported: string[];
 }
 
 /**
  * Builds the OAuth resource server from config; undefined when OAuth is off. With the built-in
  * authorization server, its token authenticator replaces JWT verification and introspection.
+ * `execOffered` (the process tool is on): the exec scope is asked for in the 401 challenge and
+ * advertised in `scopes_supported`; otherwise only read and write are.
  */
-export function createOAuthResourceServer(config: OAuthConfig, logger: Logger, builtin?: Authenticator): OAuthResourceServer | undefined {
+export function createOAuthResourceServer(
+  config: OAuthConfig,
+  logger: Logger,
+  options: { builtin?: Authenticator; execOffered?: boolean } = {},
+): OAuthResourceServer | undefined {
   if (!config.enabled) return undefined;
-  const scopeNames: ScopeNames = { read: config.scopeRead, write: config.scopeWrite };
-  const challengeOptions = { resourceMetadataUrl: config.resourceMetadataUrl, scopeNames };
-  if (builtin) {
+  const scopeNames: ScopeNames = { read: config.scopeRead, write: config.scopeWrite, exec: config.scopeExec };
+  const offered: Scope[] = options.execOffered ? ['read', 'write', 'exec'] : ['read', 'write'];
+  const challengeOptions = { resourceMetadataUrl: config.resourceMetadataUrl, scopeNames, offered };
+  const scopesSupported = scopeNamesFor(offered, scopeNames);
+  if (options.builtin) {
     return {
       config,
-      authenticator: builtin,
+      scopesSupported,
+      authenticator: options.builtin,
       challenge: oauthChallenge(challengeOptions),
       insufficientScope: insufficientScopeChallenge(challengeOptions),
     };
@@ -60,6 +71,7 @@ export function createOAuthResourceServer(config: OAuthConfig, logger: Logger, b
   logger.info('oauth resource server', { issuer: config.issuer, resource: config.resource, introspection: Boolean(introspector) });
   return {
     config,
+    scopesSupported,
     authenticator: new OAuthAuthenticator(jwt, introspector, scopeNames, logger),
     challenge: oauthChallenge(challengeOptions),
     insufficientScope: insufficientScopeChallenge(challengeOptions),
