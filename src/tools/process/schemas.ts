@@ -1,5 +1,6 @@
 import type { ProcessConfig } from '../../config/process.js';
 import type { JsonSchema } from '../../core/operation.js';
+import { nullable } from '../../core/valueSchemas.js';
 
 export const TOOL = 'process';
 
@@ -73,10 +74,10 @@ export function runInputSchema(config: ProcessConfig): JsonSchema {
 export const RUN_OUTPUT_SCHEMA: JsonSchema = {
   type: 'object',
   properties: {
-    exit_code: { type: ['integer', 'null'], description: 'Exit status; null when the command ended by a signal.' },
-    signal: { type: ['string', 'null'], description: 'The signal that ended it (e.g. SIGKILL), or null.' },
+    exit_code: nullable({ type: 'integer' }, 'Exit status; null when the command ended by a signal.'),
+    signal: nullable({ type: 'string' }, 'The signal that ended it (e.g. SIGKILL), or null.'),
     timed_out: { type: 'boolean' },
-    killed_by: { type: ['string', 'null'], enum: ['timeout', 'process_limit', null] },
+    killed_by: nullable({ type: 'string', enum: ['timeout', 'process_limit'] }, 'What stopped it: its time limit or the process limit.'),
     stdout: { type: 'string' },
     stderr: { type: 'string' },
     stdout_bytes: { type: 'integer', minimum: 0, description: 'Bytes written to stdout, including any beyond the cap.' },
