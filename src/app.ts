@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import type { Logger } from 'winston';
 import { ApiKeyAuthenticator } from './auth/apiKeys.js';
 import type { Authenticator } from './auth/authenticator.js';
@@ -15,6 +15,8 @@ import { createConformanceFixtures } from './dialects/mcp/conformance/index.js';
 import { mcpServerFactory } from './dialects/mcp/serverFactory.js';
 import { envelopeEndpoint } from './dialects/envelope/handler.js';
 import { accessLog } from './http/accessLog.js';
+import { allowedMethods, type RouteMethods } from './http/allowedMethods.js';
+import { noStoreByDefault } from './http/cachePolicy.js';
 import { authenticate } from './http/authenticate.js';
 import { cancelByNotice } from './http/cancelByNotice.js';
 import { dialectFor } from './http/dialect.js';
@@ -36,6 +38,23 @@ import { WorkspaceEvents } from './infra/workspaceEvents.js';
 import { createDiscoveryTool } from './tools/discovery/index.js';
 import { TOOL_FACTORIES } from './tools/index.js';
 import { SERVER_INFO, SERVER_INSTRUCTIONS } from './serverInfo.js';
+
+/**
+ * Every route and the methods it serves; anything else is a 405 (allowedMethods). MCP in the
+ * stateless 2025 mode and in 2026-07-28 is POST only: GET (an SSE stream) and DELETE (a session
+ * end) have nothing to serve here.
+ */
+const ROUTE_METHODS: RouteMethods[] = [
+  { path: '/mcp', methods: ['POST'] },
+  { path: '/healthz', methods: ['GET'] },
+  { path: '/readyz', methods: ['GET'] },
+  { path: '/metrics', methods: ['GET'] },
+  { path: '/.well-known/', methods: ['GET'] },
+];
+
+function isMcpPost(req: Request): boolean {
+  return req.method === 'POST' && /^\/mcp\/?$/i.test(req.path);
+}
 
 export interface AppOptions {
   config: Config;
@@ -128,12 +147,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.set('etag', false);
   app.set('trust proxy', config.server.trustProxy);
   app.use(requestId());
+  app.use(noStoreByDefault());
   app.use(accessLog(logger));
   app.use(requestMetrics(registry));
-  app.use(hostGuard(policy));
+  const checkHost = hostGuard(policy);
+  // A POST to /mcp is checked once its body is read, so a refusal answers in the caller's dialect.
+  app.use(function hostUnlessMcpPost(req, res, next) {
+    if (isMcpPost(req)) return next();
+    checkHost(req, res, next);
+  });
   app.use(wellKnownRoutes({ mode: config.auth.mode, oauth, authorizationServer: authServer?.metadata }));
   if (authServer) app.use(authServer.router);
   app.use(corsForMcp(policy));
+  app.use(allowedMethods(ROUTE_METHODS));
   const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
   if (redis) readiness.push(pingReadiness('redis', () => redis.bounded(redis.client.ping())));
   app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
@@ -157,14 +183,14 @@ export async function createApp(options: AppOptions): Promise<App> {
   };
   const dispatch: RequestHandler = function dispatch(req, res, next) {
     const dialect = stateOf(res).dialect;
-    // Only a POST can carry an envelope; everything else on /mcp belongs to the MCP transport.
     return dialect === 'envelope' ? envelope(req, res, next) : mcp.handle(req, res, next);
   };
 
-  app.all(
+  app.post(
     '/mcp',
     jsonBody({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     readFacts,
+    checkHost,
     originGuard(policy),
     chooseDialect,
     ...limits.byIp,

@@ -28,8 +28,11 @@ export interface SearchConfig {
   indexExclude: string[];
   /** Whether `fetch` may read http(s) URLs at all. */
   fetchWebEnabled: boolean;
-  /** Host names / IP literals `fetch` may reach even though they resolve to non-public addresses. */
-  fetchAllowedHosts: string[];
+  /**
+   * `host:port` targets (`[v6]:port` for IPv6) `fetch` may reach even though they resolve to
+   * non-public addresses; from FETCH_ALLOWED_HOSTS, a bare host meaning ports 80 and 443.
+   */
+  fetchAllowedTargets: string[];
   fetchTimeoutMs: number;
   fetchMaxBytes: number;
   fetchMaxRedirects: number;
@@ -62,7 +65,7 @@ export function parseSearchConfig(env: Env): SearchConfig {
     indexExclude: readList(env, 'SEARCH_INDEX_EXCLUDE').map(checkGlob),
     // Without a web provider the server is offline by default: reading arbitrary URLs must be opted into.
     fetchWebEnabled: readBool(env, 'FETCH_WEB_ENABLED', webProvider),
-    fetchAllowedHosts: readList(env, 'FETCH_ALLOWED_HOSTS').map(normalizeAllowedHost),
+    fetchAllowedTargets: [...new Set(readList(env, 'FETCH_ALLOWED_HOSTS').flatMap(allowedTargets))],
     fetchTimeoutMs: readInt(env, 'FETCH_TIMEOUT_MS', 15_000, 100, 300_000),
     fetchMaxBytes: readInt(env, 'FETCH_MAX_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     fetchMaxRedirects: readInt(env, 'FETCH_MAX_REDIRECTS', 5, 0, 20),
@@ -79,19 +82,34 @@ function checkGlob(pattern: string): string {
 }
 
 /**
- * Spells an allow-list entry exactly as the WHATWG URL parser spells a request's host name
- * (lower case, `0x7f.1` → `127.0.0.1`, IPv6 in brackets), so the comparison cannot be dodged by
- * writing the same host differently. IPv6 is stored without brackets, as web/resolveTarget compares.
+ * Turns one FETCH_ALLOWED_HOSTS entry into the `host:port` targets it opens: `host:port` opens that
+ * port, a bare host only the web's default ports 80 and 443. The host is spelled exactly as the
+ * WHATWG URL parser spells a request's host (lower case, `0x7f.1` → `127.0.0.1`, IPv6 in
+ * brackets, no trailing dot), so the comparison cannot be dodged by writing the same host
+ * differently; web/resolveTarget builds the same key from each URL it is about to fetch.
+ * Security: an allowed internal host must not mean every service on it (a redirect to
+ * `127.0.0.1:6379` would reach Redis), so ports are opened one by one.
  */
-function normalizeAllowedHost(entry: string): string {
+function allowedTargets(entry: string): string[] {
+  const wrong = () =>
+    new ConfigError('FETCH_ALLOWED_HOSTS', 'comma-separated host names or IP addresses, each optionally with :port', entry);
+  const match = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry);
+  if (!match) throw wrong();
   let url: URL;
   try {
-    url = new URL(`http://${entry}/`);
+    url = new URL(`http://${match[1]}/`);
   } catch {
-    throw new ConfigError('FETCH_ALLOWED_HOSTS', 'a comma-separated list of host names or IP addresses', entry);
+    throw wrong();
   }
   if (url.username || url.password || url.port || url.pathname !== '/' || url.search || url.hash) {
-    throw new ConfigError('FETCH_ALLOWED_HOSTS', 'host names or IP addresses without port, path or credentials', entry);
+    throw new ConfigError(
+      'FETCH_ALLOWED_HOSTS',
+      'host names or IP addresses (optionally :port) without scheme, path or credentials',
+      entry,
+    );
   }
-  return url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const port = match[2] === undefined ? undefined : Number(match[2]);
+  if (port !== undefined && (port < 1 || port > 65535)) throw wrong();
+  const host = url.hostname.replace(/\.$/, '');
+  return (port === undefined ? [80, 443] : [port]).map((p) => `${host}:${p}`);
 }

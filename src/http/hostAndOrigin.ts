@@ -4,6 +4,7 @@ import { isLoopbackHost } from '../config/server.js';
 import type { ServerConfig } from '../config/server.js';
 import { sendError } from './errorReply.js';
 import { dialectFor } from './dialect.js';
+import { repeatedCredentialHeader } from './duplicateHeaders.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -67,8 +68,23 @@ export function originPolicy(config: ServerConfig): OriginPolicy {
   };
 }
 
+/**
+ * Refuses a repeated credential or routing header (400), then a Host this server does not serve
+ * (403). Runs before anything else looks at either header.
+ */
 export function hostGuard(policy: OriginPolicy): RequestHandler {
   return function checkHost(req, res, next) {
+    const repeated = repeatedCredentialHeader(req);
+    if (repeated) {
+      // Security: two Authorization (or Host) headers are refused, never resolved first-wins: a proxy
+      // in front may have checked or routed by the other copy.
+      sendError(res, dialectFor(req, res), {
+        status: 400,
+        code: 'INVALID_REQUEST',
+        message: `The request carries the ${headerName(repeated)} header more than once; send it exactly once.`,
+      });
+      return;
+    }
     if (policy.isAllowedHost(req.get('host'))) return next();
     sendError(res, dialectFor(req, res), {
       status: 403,
@@ -117,4 +133,8 @@ export function corsForMcp(policy: OriginPolicy): RequestHandler {
     ],
     maxAge: 600,
   });
+}
+
+function headerName(lower: string): string {
+  return lower.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }

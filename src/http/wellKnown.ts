@@ -41,6 +41,7 @@ export function wellKnownRoutes(options: {
 
   router.options(paths, (_req, res) => {
     publicCors(res);
+    res.setHeader('Allow', 'GET, HEAD, OPTIONS');
     res.status(204).end();
   });
 
@@ -86,15 +87,21 @@ export function wellKnownRoutes(options: {
   const discovery = oauth.discovery!;
   router.get(AS_METADATA, async (_req, res) => {
     publicCors(res);
+    let document: Record<string, unknown>;
     try {
-      res.setHeader('Cache-Control', 'public, max-age=300');
-      res.json(await discovery.metadata());
+      document = await discovery.metadata();
     } catch {
+      // Security: an error is never cacheable, or a proxy would keep serving the outage (and a
+      // cached error could be replayed to other clients after the authorization server is back).
+      res.setHeader('Cache-Control', 'no-store');
       res.status(502).json({
         error: 'temporarily_unavailable',
         error_description: `The authorization server ${config.issuer} did not provide its metadata; try again shortly.`,
       });
+      return;
     }
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.json(document);
   });
   router.get([`${AS_METADATA}/*rest`, OIDC, `${OIDC}/*rest`], (_req, res) =>
     notFound(

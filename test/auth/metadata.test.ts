@@ -89,7 +89,9 @@ describe('RFC 9728 Protected Resource Metadata (AUTH_MODE=oauth)', () => {
       body: initialize('2025-06-18'),
       headers: { accept: 'application/json, text/event-stream' },
     });
-    expect(post.status).toBe(404);
+    // A metadata path serves GET only: a POST is a 405, never an MCP request and its 401.
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(post.headers.get('www-authenticate')).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { AuthResult } from '../authenticator.js';
 import type { AuthorizationServerDiscovery } from './discovery.js';
 import { AuthUnavailableError } from './errors.js';
@@ -18,6 +18,7 @@ export interface JwtVerifierOptions {
  * do not have, and `none` is never accepted; listing them here makes the rule explicit.
  */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+const ACCEPTED = new Set(ALGORITHMS);
 
 /** A compact JWS: three base64url segments (the signature may not be empty for us, but jose says so). */
 export function looksLikeJwt(token: string): boolean {
@@ -37,6 +38,11 @@ export class JwtAccessTokenVerifier {
 
   /** The claims of a valid token, or a failure saying what was wrong with it. */
   async verify(token: string): Promise<{ ok: true; claims: JWTPayload } | Extract<AuthResult, { ok: false }>> {
+    // Security: the header is judged before anything is fetched, so a token we could never accept
+    // (`none`, HS256, a malformed header) is a 401 without contacting the authorization server:
+    // it cannot turn an outage into a 503 or make us fetch keys on an attacker's behalf.
+    const refused = refuseHeader(token);
+    if (refused) return refused;
     const keys = await this.keySet();
     try {
       const { payload } = await jwtVerify(token, keys, {
@@ -69,6 +75,21 @@ export class JwtAccessTokenVerifier {
     });
     return this.keys;
   }
+}
+
+function refuseHeader(token: string): Extract<AuthResult, { ok: false }> | undefined {
+  let alg: unknown;
+  try {
+    alg = decodeProtectedHeader(token).alg;
+  } catch {
+    return { ok: false, reason: 'invalid', message: 'The access token is malformed: its JOSE header is not valid base64url JSON.' };
+  }
+  if (typeof alg === 'string' && ACCEPTED.has(alg)) return undefined;
+  return {
+    ok: false,
+    reason: 'invalid',
+    message: `The access token is signed with ${typeof alg === 'string' ? `alg "${alg.slice(0, 20)}"` : 'no alg'}, which this server never accepts; it accepts only ${ALGORITHMS.join(', ')}.`,
+  };
 }
 
 function classify(error: unknown, audiences: string[]): Extract<AuthResult, { ok: false }> {

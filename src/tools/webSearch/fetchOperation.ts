@@ -24,7 +24,7 @@ export interface FetchDeps {
   index: LocalIndex;
   annotations: ToolAnnotations;
   webEnabled: boolean;
-  allowedHosts: ReadonlySet<string>;
+  allowedTargets: ReadonlySet<string>;
   timeoutMs: number;
   maxBytes: number;
   maxRedirects: number;
@@ -83,7 +83,7 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
       }
       try {
         const page = await safeFetch(ref.url, {
-          allowedHosts: deps.allowedHosts,
+          allowedTargets: deps.allowedTargets,
           timeoutMs: deps.timeoutMs,
           maxBytes: deps.maxBytes,
           maxRedirects: deps.maxRedirects,

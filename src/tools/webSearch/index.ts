@@ -90,7 +90,7 @@ export async function createWebSearchModule(env: ToolEnv, testing: { resolve?: R
         index,
         annotations,
         webEnabled: config.fetchWebEnabled,
-        allowedHosts: new Set(config.fetchAllowedHosts),
+        allowedTargets: new Set(config.fetchAllowedTargets),
         timeoutMs: config.fetchTimeoutMs,
         maxBytes: config.fetchMaxBytes,
         maxRedirects: config.fetchMaxRedirects,

@@ -72,7 +72,7 @@ describe('resolveTarget (the resolver step of the SSRF guard)', () => {
   });
 
   it('lets FETCH_ALLOWED_HOSTS open a named private host, and only that host', async () => {
-    const allowed = new Set(parseSearchConfig({ FETCH_ALLOWED_HOSTS: 'Wiki.Internal., 0x0a.1' }).fetchAllowedHosts);
+    const allowed = new Set(parseSearchConfig({ FETCH_ALLOWED_HOSTS: 'Wiki.Internal., 0x0a.1' }).fetchAllowedTargets);
     const dns = stub({ 'wiki.internal': ['10.0.0.5'], 'other.internal': ['10.0.0.6'] });
     await expect(resolveTarget(new URL('http://wiki.internal/page'), allowed, dns)).resolves.toEqual({ address: '10.0.0.5', family: 4 });
     // 0x0a.1 was normalised to 10.0.0.1, so every spelling of that address is allowed, no other.
@@ -82,9 +82,41 @@ describe('resolveTarget (the resolver step of the SSRF guard)', () => {
     await rejectsWith(resolveTarget(new URL('http://10.0.0.2/'), allowed, dns), 'FORBIDDEN');
   });
 
-  it('matches allow-listed IPv6 hosts written with or without brackets', async () => {
-    const allowed = new Set(parseSearchConfig({ FETCH_ALLOWED_HOSTS: '[fd00::5]' }).fetchAllowedHosts);
+  it('matches allow-listed IPv6 hosts, on the named port only', async () => {
+    const allowed = new Set(parseSearchConfig({ FETCH_ALLOWED_HOSTS: '[fd00::5]:8080' }).fetchAllowedTargets);
     await expect(resolveTarget(new URL('http://[fd00::5]:8080/'), allowed, stub({}))).resolves.toEqual({ address: 'fd00::5', family: 6 });
+    await expect(resolveTarget(new URL('http://[FD00:0::5]:8080/'), allowed, stub({}))).resolves.toEqual({ address: 'fd00::5', family: 6 });
+    await rejectsWith(resolveTarget(new URL('http://[fd00::5]/'), allowed, stub({})), 'FORBIDDEN');
+    await rejectsWith(resolveTarget(new URL('https://[fd00::5]:8081/'), allowed, stub({})), 'FORBIDDEN');
+  });
+
+  it('a host named without a port opens ports 80 and 443 only, whatever the scheme says', async () => {
+    const allowed = new Set(parseSearchConfig({ FETCH_ALLOWED_HOSTS: '127.0.0.1,wiki.internal' }).fetchAllowedTargets);
+    const dns = stub({ 'wiki.internal': ['10.0.0.5'] });
+    for (const ok of [
+      'http://127.0.0.1/',
+      'https://127.0.0.1/',
+      'http://127.0.0.1:443/',
+      'https://wiki.internal:80/',
+      'http://wiki.internal:80/',
+    ]) {
+      await expect(resolveTarget(new URL(ok), allowed, dns)).resolves.toBeDefined();
+    }
+    for (const refused of [
+      'http://127.0.0.1:6379/',
+      'http://127.0.0.1:5432/',
+      'https://127.0.0.1:8443/',
+      'http://wiki.internal:8080/',
+      'http://127.0.0.1:0080x/',
+    ]) {
+      let url: URL;
+      try {
+        url = new URL(refused);
+      } catch {
+        continue;
+      }
+      await rejectsWith(resolveTarget(url, allowed, dns), 'FORBIDDEN');
+    }
   });
 });
 

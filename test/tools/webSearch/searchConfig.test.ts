@@ -8,7 +8,7 @@ describe('search configuration', () => {
     expect(config).toMatchObject({
       provider: 'local',
       fetchWebEnabled: false,
-      fetchAllowedHosts: [],
+      fetchAllowedTargets: [],
       rescanIntervalMs: 60_000,
       fetchMaxRedirects: 5,
     });
@@ -26,8 +26,15 @@ describe('search configuration', () => {
     [{ SEARCH_PROVIDER: 'brave' }, 'BRAVE_API_KEY'],
     [{ SEARCH_PROVIDER: 'google' }, 'SEARCH_PROVIDER'],
     [{ SEARXNG_URL: 'ftp://x' }, 'SEARXNG_URL'],
-    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:8080' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:0' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:65536' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:http' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal:80:81' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'fd00::1' }, 'FETCH_ALLOWED_HOSTS'],
     [{ FETCH_ALLOWED_HOSTS: 'http://wiki.internal/' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'user@wiki.internal' }, 'FETCH_ALLOWED_HOSTS'],
+    [{ FETCH_ALLOWED_HOSTS: 'wiki.internal/path' }, 'FETCH_ALLOWED_HOSTS'],
     [{ FETCH_MAX_REDIRECTS: '99' }, 'FETCH_MAX_REDIRECTS'],
     [{ SEARCH_INDEX_EXCLUDE: 'build/**,!(keep)' }, 'SEARCH_INDEX_EXCLUDE'],
   ])('rejects %j naming %s', (env, variable) => {
@@ -40,12 +47,10 @@ describe('search configuration', () => {
     }
   });
 
-  it('normalises allow-list entries the way URLs spell hosts', () => {
-    expect(parseSearchConfig({ FETCH_ALLOWED_HOSTS: 'Wiki.Internal., 0x7f.1, [FD00::1], 2130706433' }).fetchAllowedHosts).toEqual([
-      'wiki.internal',
-      '127.0.0.1',
-      'fd00::1',
-      '127.0.0.1',
-    ]);
+  it('normalises allow-list entries the way URLs spell hosts, a bare host meaning ports 80 and 443', () => {
+    expect(
+      parseSearchConfig({ FETCH_ALLOWED_HOSTS: 'Wiki.Internal., 0x7f.1:8080, [FD00::1], 2130706433:8080, [fd00::1]:0443' })
+        .fetchAllowedTargets,
+    ).toEqual(['wiki.internal:80', 'wiki.internal:443', '127.0.0.1:8080', '[fd00::1]:80', '[fd00::1]:443']);
   });
 });

@@ -18,9 +18,15 @@ const resolver: Resolver & { calls: string[] } = Object.assign(
 );
 
 let server: LoopbackServer;
+/** A second internal service on the same host: a port FETCH_ALLOWED_HOSTS never named. */
+let other: LoopbackServer;
 let harness: ToolHarness | undefined;
 
 beforeAll(async () => {
+  other = await startLoopbackServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('other internal service');
+  });
   server = await startLoopbackServer((req, res) => {
     const port = server.port;
     const url = new URL(req.url ?? '/', 'http://x');
@@ -96,6 +102,18 @@ beforeAll(async () => {
         res.writeHead(302, { location: `http://other.test:${port}/secret` });
         res.end();
         return;
+      case '/to-redis':
+        res.writeHead(302, { location: 'http://127.0.0.1:6379/' });
+        res.end();
+        return;
+      case '/to-other-port':
+        res.writeHead(302, { location: `http://allowed.test:${other.port}/secret` });
+        res.end();
+        return;
+      case '/to-default-port':
+        res.writeHead(302, { location: 'http://allowed.test/secret' });
+        res.end();
+        return;
       case '/to-file':
         res.writeHead(302, { location: 'file:///etc/passwd' });
         res.end();
@@ -113,12 +131,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server.close();
+  await other.close();
 });
 
 afterEach(async () => {
   await harness?.close();
   harness = undefined;
   server.requests.length = 0;
+  other.requests.length = 0;
   resolver.calls.length = 0;
 });
 
@@ -162,19 +182,36 @@ describe('fetch: the SSRF guard refuses what the server must never call', () => 
   );
 
   it('the same loopback server is fetched once 127.0.0.1 is allow-listed', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/secret` })) as { text: string };
     expect(result.text).toBe('internal secret');
   });
 
+  it.each([
+    ['a bare host (ports 80 and 443 only)', (_p: number) => '127.0.0.1'],
+    ['another port on the host', (p: number) => `127.0.0.1:${p === 1 ? 2 : p - 1}`],
+    ['the port with another host', (p: number) => `127.0.0.2:${p}`],
+  ])('an allow-list entry naming %s does not open the test server', async (_label, entry) => {
+    const h = await tool({ FETCH_ALLOWED_HOSTS: entry(server.port) });
+    const error = await rejectsWith(h.call('fetch', { id: `http://127.0.0.1:${server.port}/secret` }), 'FORBIDDEN');
+    expect(error.message).toMatch(/without a port opens only ports 80 and 443/);
+    expect(hits('/secret')).toBe(0);
+  });
+
+  it('an entry with several ports opens each named port', async () => {
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${other.port}, 127.0.0.1:${server.port}` });
+    expect(((await h.call('fetch', { id: `http://127.0.0.1:${server.port}/secret` })) as { text: string }).text).toBe('internal secret');
+    expect(((await h.call('fetch', { id: `http://127.0.0.1:${other.port}/x` })) as { text: string }).text).toBe('other internal service');
+  });
+
   it('refuses every URL when web fetching is off', async () => {
-    const h = await tool({ FETCH_WEB_ENABLED: 'false', FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_WEB_ENABLED: 'false', FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     await rejectsWith(h.call('fetch', { id: `http://127.0.0.1:${server.port}/page` }), 'FORBIDDEN');
     expect(server.requests).toHaveLength(0);
   });
 
   it('connects to the address it checked, without a second DNS lookup', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `allowed.test:${server.port}` });
     const result = (await h.call('fetch', { id: `http://allowed.test:${server.port}/json` })) as { text: string };
     expect(result.text).toBe('{"ok":true}');
     // The system resolver knows nothing of allowed.test: the socket used the stub's checked answer.
@@ -185,7 +222,7 @@ describe('fetch: the SSRF guard refuses what the server must never call', () => 
 
 describe('fetch: redirects are checked hop by hop', () => {
   it('follows redirects within allowed hosts and reports the final URL', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `allowed.test:${server.port}` });
     const result = (await h.call('fetch', { id: `http://allowed.test:${server.port}/r1` })) as {
       url: string;
       title: string;
@@ -199,20 +236,35 @@ describe('fetch: redirects are checked hop by hop', () => {
   it.each(['/to-loopback', '/to-mapped', '/to-decimal', '/to-other-name'])(
     'refuses a redirect (%s) to a host that is not allowed',
     async (path) => {
-      const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
+      const h = await tool({ FETCH_ALLOWED_HOSTS: `allowed.test:${server.port}` });
       await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}${path}` }), 'FORBIDDEN');
       expect(hits('/secret')).toBe(0);
     },
   );
 
+  it.each(['/to-redis', '/to-other-port', '/to-default-port'])(
+    'refuses a redirect (%s) to a port of the allowed host that was not named',
+    async (path) => {
+      const h = await tool({ FETCH_ALLOWED_HOSTS: `allowed.test:${server.port}` });
+      await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}${path}` }), 'FORBIDDEN');
+      expect(other.requests).toHaveLength(0);
+    },
+  );
+
+  it('refuses a redirect to 127.0.0.1:6379 even with 127.0.0.1 allowed (its default ports only)', async () => {
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1, allowed.test:${server.port}` });
+    const error = await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}/to-redis` }), 'FORBIDDEN');
+    expect(error.message).toMatch(/FETCH_ALLOWED_HOSTS/);
+  });
+
   it('refuses a redirect to a file: URL', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `allowed.test:${server.port}` });
     const error = await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}/to-file` }), 'FORBIDDEN');
     expect(error.message).toMatch(/only reads http/);
   });
 
   it('stops after FETCH_MAX_REDIRECTS', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: 'allowed.test', FETCH_MAX_REDIRECTS: '3' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `allowed.test:${server.port}`, FETCH_MAX_REDIRECTS: '3' });
     const error = await rejectsWith(h.call('fetch', { id: `http://allowed.test:${server.port}/loop` }), 'UPSTREAM_ERROR');
     expect(error.message).toMatch(/more than 3 times/);
     expect(hits('/loop')).toBe(4);
@@ -221,7 +273,7 @@ describe('fetch: redirects are checked hop by hop', () => {
 
 describe('fetch: caps and content', () => {
   it('turns HTML into readable text without markup, scripts or styles', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     const id = `http://127.0.0.1:${server.port}/page`;
     const result = (await h.call('fetch', { id })) as Record<string, any>;
     expect(result).toMatchObject({
@@ -236,13 +288,13 @@ describe('fetch: caps and content', () => {
   });
 
   it('decodes the declared charset', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/latin1` })) as { text: string };
     expect(result.text).toBe('café');
   });
 
   it('keeps at most FETCH_MAX_BYTES and says the text was truncated', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_MAX_BYTES: '1024' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}`, FETCH_MAX_BYTES: '1024' });
     const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/big` })) as {
       text: string;
       metadata: Record<string, unknown>;
@@ -252,7 +304,7 @@ describe('fetch: caps and content', () => {
   });
 
   it('stops reading a body that never ends once the cap is reached', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_MAX_BYTES: '8192', FETCH_TIMEOUT_MS: '10000' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}`, FETCH_MAX_BYTES: '8192', FETCH_TIMEOUT_MS: '10000' });
     const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/endless` })) as {
       text: string;
       metadata: Record<string, unknown>;
@@ -262,7 +314,7 @@ describe('fetch: caps and content', () => {
   });
 
   it('caps decompressed bytes, so a gzip bomb stays small', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_MAX_BYTES: '4096' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}`, FETCH_MAX_BYTES: '4096' });
     const result = (await h.call('fetch', { id: `http://127.0.0.1:${server.port}/bomb` })) as {
       text: string;
       metadata: Record<string, unknown>;
@@ -272,32 +324,32 @@ describe('fetch: caps and content', () => {
   });
 
   it.each(['/image', '/untyped'])('refuses a non-text content type (%s)', async (path) => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     const error = await rejectsWith(h.call('fetch', { id: `http://127.0.0.1:${server.port}${path}` }), 'UPSTREAM_ERROR');
     expect(error.message).toMatch(/only reads text, HTML, JSON and XML/);
   });
 
   it('gives up after FETCH_TIMEOUT_MS', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1', FETCH_TIMEOUT_MS: '300' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}`, FETCH_TIMEOUT_MS: '300' });
     const error = await rejectsWith(h.call('fetch', { id: `http://127.0.0.1:${server.port}/hang` }), 'TIMEOUT');
     expect(error.message).toMatch(/300 ms/);
   });
 
   it('reports a 404 as NOT_FOUND', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     await rejectsWith(h.call('fetch', { id: `http://127.0.0.1:${server.port}/missing` }), 'NOT_FOUND');
   });
 
   it('reports a refused connection as an upstream error', async () => {
     const closed = await startLoopbackServer(() => {});
     await closed.close();
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${closed.port}` });
     const error = await rejectsWith(h.call('fetch', { id: `http://127.0.0.1:${closed.port}/` }), 'UPSTREAM_ERROR');
     expect(error.message).toMatch(/refused/);
   });
 
   it('caches fetched pages under their own tag, not the workspace tag', async () => {
-    const h = await tool({ FETCH_ALLOWED_HOSTS: '127.0.0.1' });
+    const h = await tool({ FETCH_ALLOWED_HOSTS: `127.0.0.1:${server.port}` });
     const id = `http://127.0.0.1:${server.port}/json`;
     await h.call('fetch', { id });
     expect((await h.callRaw('fetch', { id })).cached).toBe(true);

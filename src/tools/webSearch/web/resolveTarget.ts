@@ -25,14 +25,23 @@ export function hostKey(url: URL): string {
 }
 
 /**
+ * The `host:port` key FETCH_ALLOWED_HOSTS entries are stored as (config/search.ts spells them the
+ * same way): the URL parser's host name without a trailing dot, and the port the socket will use.
+ */
+export function targetKey(url: URL): string {
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return `${url.hostname.replace(/\.$/, '').toLowerCase()}:${port}`;
+}
+
+/**
  * Resolves the URL's host once and returns the one address the request must connect to.
  *
  * Security: every address the name resolves to must be public (not just the first), unless the
- * host is on FETCH_ALLOWED_HOSTS. The caller connects to exactly the returned address, so a DNS
+ * host and port are on FETCH_ALLOWED_HOSTS (a host named without a port opens only 80 and 443). The caller connects to exactly the returned address, so a DNS
  * server that answers differently on a second lookup (DNS rebinding) cannot change the target
  * after the check.
  */
-export async function resolveTarget(url: URL, allowedHosts: ReadonlySet<string>, resolve: Resolver): Promise<ResolvedAddress> {
+export async function resolveTarget(url: URL, allowedTargets: ReadonlySet<string>, resolve: Resolver): Promise<ResolvedAddress> {
   const host = hostKey(url);
   const literal = isIP(host);
   let addresses: ResolvedAddress[];
@@ -48,12 +57,12 @@ export async function resolveTarget(url: URL, allowedHosts: ReadonlySet<string>,
       throw new ToolError('UPSTREAM_ERROR', `The host "${host}" could not be resolved. Check the URL, or search again for a working link.`);
     }
   }
-  if (!allowedHosts.has(host)) {
+  if (!allowedTargets.has(targetKey(url))) {
     for (const { address } of addresses) {
       if (!isPublicAddress(address)) {
         throw new ToolError(
           'FORBIDDEN',
-          `fetch refused ${url.protocol}//${url.host}: it points to a loopback, private, link-local or otherwise non-public address, which this server never connects to. Only public web pages can be fetched (an operator can allow specific internal hosts with FETCH_ALLOWED_HOSTS).`,
+          `fetch refused ${url.protocol}//${url.host}: it points to a loopback, private, link-local or otherwise non-public address, which this server never connects to. Only public web pages can be fetched (an operator can allow specific internal hosts with FETCH_ALLOWED_HOSTS; a host listed without a port opens only ports 80 and 443).`,
           { reason: 'non_public_address' },
         );
       }

@@ -7,8 +7,8 @@ import { ToolError, isToolError, type ToolErrorCode } from '../../../core/errors
 import { hostKey, resolveTarget, systemResolver, type ResolvedAddress, type Resolver } from './resolveTarget.js';
 
 export interface SafeFetchOptions {
-  /** Hosts (as `hostKey` spells them) that may resolve to non-public addresses. */
-  allowedHosts: ReadonlySet<string>;
+  /** `host:port` targets (as `targetKey` spells them) that may resolve to non-public addresses. */
+  allowedTargets: ReadonlySet<string>;
   /** Whole fetch, all redirect hops included. */
   timeoutMs: number;
   /** Decoded body bytes kept; the rest is not read. */
@@ -69,7 +69,7 @@ export async function safeFetch(rawUrl: string, options: SafeFetchOptions): Prom
   let url = parseWebUrl(rawUrl);
   try {
     for (let redirects = 0; ; redirects++) {
-      const target = await abortable(resolveTarget(url, options.allowedHosts, resolve), signal);
+      const target = await abortable(resolveTarget(url, options.allowedTargets, resolve), signal);
       const response = await request(url, target, signal);
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
