@@ -14,7 +14,7 @@ export interface DatabaseConfig {
   maxRows: number;
   /** Largest result `query` returns, in characters of JSON. */
   maxResultBytes: number;
-  /** Time limit for one SQL statement (query, insert, update). */
+  /** Time limit for one SQL statement (query; a whole write transaction on SQLite). */
   statementTimeoutMs: number;
   /** PostgreSQL pool size; also the most SQLite query processes running at once. */
   poolMax: number;

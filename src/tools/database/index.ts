@@ -35,7 +35,13 @@ async function createBackend(env: ToolEnv): Promise<DatabaseBackend> {
       logger: env.logger,
     });
   }
-  return new SqliteBackend({ file: sqliteFile(env), readTables: config.readTables, poolMax: config.poolMax, logger: env.logger });
+  return new SqliteBackend({
+    file: sqliteFile(env),
+    statementTimeoutMs: config.statementTimeoutMs,
+    readTables: config.readTables,
+    poolMax: config.poolMax,
+    logger: env.logger,
+  });
 }
 
 /** The database tool: SQLite in DATA_DIR by default, PostgreSQL with DATABASE_URL=postgres://… */

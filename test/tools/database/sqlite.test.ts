@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqliteFixture, type DbFixture } from './fixtures.js';
@@ -71,6 +72,60 @@ describe('database tool, SQLite specifics', () => {
     } finally {
       await t.close();
     }
+  });
+
+  describe('writes run in a query process, with the statement time limit', () => {
+    // An insert that never ends: a trigger an operator wrote badly.
+    const withEndlessTrigger = async (fn: () => Promise<void>) => {
+      const admin = new Database(fx.env().DATABASE_URL!.slice('sqlite:'.length));
+      admin.exec(`CREATE TRIGGER endless AFTER INSERT ON events BEGIN
+        SELECT count(*) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c); END`);
+      try {
+        await fn();
+      } finally {
+        admin.exec('DROP TRIGGER endless; DELETE FROM events');
+        admin.close();
+      }
+    };
+    const events = async () => (await fx.rows('SELECT count(*) AS n FROM events'))[0]!.n;
+
+    it('a write that never ends is stopped at DB_STATEMENT_TIMEOUT_MS and rolled back; writes go on', async () => {
+      const t = await dbHarness(fx.env('app', { DB_STATEMENT_TIMEOUT_MS: '300', DB_POOL_MAX: '1' }));
+      try {
+        await withEndlessTrigger(async () => {
+          await t.fails('insert', { table: 'events', records: [{ kind: 'x' }] }, 'TIMEOUT', /300 ms limit/);
+          expect(await events()).toBe(0);
+          expect((await t.call('update', { table: 'users', set: { age: 37 }, where: { id: 1 } })).updated).toBe(1);
+        });
+      } finally {
+        await t.close();
+        await fx.reset();
+      }
+    });
+
+    it('the server answers other calls while a write runs, and a cancelled write is rolled back', async () => {
+      const t = await dbHarness(fx.env('app', { DB_STATEMENT_TIMEOUT_MS: '60000', DB_POOL_MAX: '2' }));
+      try {
+        await withEndlessTrigger(async () => {
+          const controller = new AbortController();
+          let settled = false;
+          const writing = t.h.call('insert', { table: 'events', records: [{ kind: 'x' }] }, { signal: controller.signal });
+          writing.then(
+            () => (settled = true),
+            () => (settled = true),
+          );
+          // On the server's own connection this write would hold the event loop until it ended: never.
+          expect((await t.call('query', { sql: 'SELECT count(*) FROM users' })).rows).toEqual([[3]]);
+          expect((await t.call('list_tables', {})).tables.length).toBeGreaterThan(0);
+          expect(settled).toBe(false);
+          controller.abort();
+          await expect(writing).rejects.toMatchObject({ code: 'CANCELLED' });
+          expect(await events()).toBe(0);
+        });
+      } finally {
+        await t.close();
+      }
+    });
   });
 
   describe('DB_READ_TABLES, enforced from the compiled statement', () => {

@@ -6,6 +6,11 @@ import type { Logger } from 'winston';
 import { ToolError } from '../../../core/errors.js';
 import { refuse } from '../refusals.js';
 import type { SqliteQueryReply, SqliteQueryRequest } from './sqliteQuery.js';
+import type { SqliteWriteReply, SqliteWriteRequest } from './sqliteWrite.js';
+
+/** What a query process runs: one read-only statement, or one write transaction. */
+export type ProcessRequest = { query: SqliteQueryRequest } | { write: SqliteWriteRequest };
+type ProcessReply = SqliteQueryReply | SqliteWriteReply;
 
 const here = fileURLToPath(import.meta.url);
 // `.js` when running the build, `.ts` when running from sources (tests, `npm run dev`).
@@ -28,12 +33,12 @@ class QueryProcess {
   idleTimer?: NodeJS.Timeout;
   private readonly child: ChildProcess;
   private nextId = 1;
-  private pending?: { id: number; resolve: (reply: SqliteQueryReply) => void; reject: (error: Error) => void };
+  private pending?: { id: number; resolve: (reply: ProcessReply) => void; reject: (error: Error) => void };
 
   constructor(logger: Logger) {
     this.child = fork(ENTRY, [], { execArgv: execArgv(), stdio: ['ignore', 'ignore', 'inherit', 'ipc'], serialization: 'json' });
     this.ready = new Promise<void>((resolve, reject) => {
-      this.child.on('message', (message: { ready?: boolean; id?: number; reply?: SqliteQueryReply }) => {
+      this.child.on('message', (message: { ready?: boolean; id?: number; reply?: ProcessReply }) => {
         if (message.ready) return resolve();
         if (this.pending && message.id === this.pending.id && message.reply) {
           const { resolve: done } = this.pending;
@@ -55,7 +60,7 @@ class QueryProcess {
     this.ready.catch(() => {});
   }
 
-  run(request: SqliteQueryRequest): Promise<SqliteQueryReply> {
+  run(request: ProcessRequest): Promise<ProcessReply> {
     if (this.exited) return Promise.reject(unavailable());
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
@@ -109,12 +114,22 @@ export class QueryProcessPool {
     private readonly logger: Logger,
   ) {}
 
-  async run(request: SqliteQueryRequest, timeoutMs: number, signal: AbortSignal): Promise<SqliteQueryReply> {
+  query(request: SqliteQueryRequest, timeoutMs: number, signal: AbortSignal): Promise<SqliteQueryReply> {
+    // The child answers a { query } request with a query reply (queryProcess.ts).
+    return this.run({ query: request }, timeoutMs, signal) as Promise<SqliteQueryReply>;
+  }
+
+  write(request: SqliteWriteRequest, timeoutMs: number, signal: AbortSignal): Promise<SqliteWriteReply> {
+    // The child answers a { write } request with a write reply (queryProcess.ts).
+    return this.run({ write: request }, timeoutMs, signal) as Promise<SqliteWriteReply>;
+  }
+
+  private async run(request: ProcessRequest, timeoutMs: number, signal: AbortSignal): Promise<ProcessReply> {
     const proc = await this.acquire(signal);
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     try {
-      return await new Promise<SqliteQueryReply>((resolve, reject) => {
+      return await new Promise<ProcessReply>((resolve, reject) => {
         // Security: the time limit is enforced by killing the process that runs the statement.
         timer = setTimeout(() => {
           proc.kill();

@@ -4,23 +4,33 @@ import Database from 'better-sqlite3';
 import type { Logger } from 'winston';
 import type { Condition, DatabaseBackend, JsonValue, QueryLimits, QueryResult, Scalar, TableDescription, TableRef } from '../backend.js';
 import { refuse } from '../refusals.js';
-import { buildCountUpTo, buildDelete, buildInsert, buildUpdate } from '../sqlBuilder.js';
-import { toJsonValue } from '../values.js';
+import { type BuiltStatement, buildCountUpTo, buildDelete, buildInsert, buildUpdate } from '../sqlBuilder.js';
 import { describeSqliteTable, listSqliteTables } from './sqliteCatalog.js';
-import { fromReply, withSqliteErrors } from './sqliteErrors.js';
+import { fromReply, sqliteToolError, withSqliteErrors } from './sqliteErrors.js';
+import type { SqliteWriteStep } from './sqliteWrite.js';
 import { QueryProcessPool } from './queryProcessPool.js';
 
 export interface SqliteBackendOptions {
   file: string;
+  /** Time limit of a query or of a whole write transaction. */
+  statementTimeoutMs: number;
   /** Empty = every table. */
   readTables: string[];
   poolMax: number;
   logger: Logger;
 }
 
+const TOO_MANY = new Error('too many rows');
+
+function step(built: BuiltStatement, result: SqliteWriteStep['result'], extra: Partial<SqliteWriteStep> = {}): SqliteWriteStep {
+  // sqlBuilder binds SQLite values through toSqliteParam: strings, numbers and null only.
+  return { text: built.text, values: built.values as SqliteWriteStep['values'], result, ...extra };
+}
+
 /**
- * SQLite through better-sqlite3. Catalog reads and writes use one connection in this process
- * (they are short and structured); `query` runs in killable child processes (queryProcessPool.ts).
+ * SQLite through better-sqlite3. Catalog reads use one connection in this process (they are
+ * short); `query` and every write run in killable child processes (queryProcessPool.ts), so both
+ * have the statement time limit and neither can hold the event loop.
  */
 export class SqliteBackend implements DatabaseBackend {
   readonly dialect = 'sqlite' as const;
@@ -49,7 +59,7 @@ export class SqliteBackend implements DatabaseBackend {
 
   async query(sql: string, params: Scalar[], limits: QueryLimits, signal: AbortSignal): Promise<QueryResult> {
     const readTables = this.options.readTables.length > 0 ? this.options.readTables : null;
-    const reply = await this.pool.run(
+    const reply = await this.pool.query(
       { file: this.options.file, sql, params, maxRows: limits.maxRows, maxBytes: limits.maxBytes, readTables },
       limits.timeoutMs,
       signal,
@@ -58,46 +68,46 @@ export class SqliteBackend implements DatabaseBackend {
     return reply.result;
   }
 
-  async insert(table: TableRef, primaryKey: string[], records: Record<string, JsonValue>[]): Promise<Record<string, JsonValue>[]> {
-    return withSqliteErrors(() =>
-      this.db.transaction(() =>
-        records.map((record) => {
-          const built = buildInsert('sqlite', table.sqlName, record, primaryKey);
-          const stmt = this.db.prepare(built.text);
-          if (primaryKey.length === 0) {
-            stmt.run(...built.values);
-            return {};
-          }
-          const row = stmt.get(...built.values) as Record<string, unknown>;
-          return Object.fromEntries(primaryKey.map((k) => [k, toJsonValue(row[k])]));
-        }),
-      )(),
-    );
+  async insert(
+    table: TableRef,
+    primaryKey: string[],
+    records: Record<string, JsonValue>[],
+    signal: AbortSignal,
+  ): Promise<Record<string, JsonValue>[]> {
+    const steps = records.map((record) => step(buildInsert('sqlite', table.sqlName, record, primaryKey), 'keys', { keys: primaryKey }));
+    return (await this.write(steps, signal)) as Record<string, JsonValue>[];
   }
 
-  async update(table: TableRef, set: Record<string, JsonValue>, where: Condition[]): Promise<number> {
-    const built = buildUpdate('sqlite', table.sqlName, set, where);
-    return withSqliteErrors(() => this.db.prepare(built.text).run(...built.values).changes);
+  async update(table: TableRef, set: Record<string, JsonValue>, where: Condition[], signal: AbortSignal): Promise<number> {
+    const [changed] = await this.write([step(buildUpdate('sqlite', table.sqlName, set, where), 'changes')], signal);
+    return changed as number;
   }
 
-  async delete(table: TableRef, where: Condition[], maxRows: number): Promise<number> {
-    const count = buildCountUpTo('sqlite', table.sqlName, where, maxRows + 1);
-    const del = buildDelete('sqlite', table.sqlName, where);
-    return withSqliteErrors(() =>
-      this.db.transaction(() => {
-        // Security: counted first (stopping at max_rows + 1), so a where that matches too much
-        // is refused without the work of deleting; the count of the DELETE itself is the final word.
-        const { n } = this.db.prepare(count.text).get(...count.values) as { n: number };
-        if (n > maxRows) throw refuse.tooManyRows(table.name, maxRows);
-        const deleted = this.db.prepare(del.text).run(...del.values).changes;
-        if (deleted > maxRows) throw refuse.tooManyRows(table.name, maxRows);
-        return deleted;
-      })(),
-    );
+  async delete(table: TableRef, where: Condition[], maxRows: number, signal: AbortSignal): Promise<number> {
+    // Security: counted first (stopping at max_rows + 1), so a where that matches too much is
+    // refused without the work of deleting; the DELETE's own count is checked as well.
+    const steps = [
+      step(buildCountUpTo('sqlite', table.sqlName, where, maxRows + 1), 'count', { max: maxRows }),
+      step(buildDelete('sqlite', table.sqlName, where), 'changes', { max: maxRows }),
+    ];
+    try {
+      return (await this.write(steps, signal))[1] as number;
+    } catch (error) {
+      if (error === TOO_MANY) throw refuse.tooManyRows(table.name, maxRows);
+      throw error;
+    }
   }
 
-  async createTable(statement: string): Promise<void> {
-    withSqliteErrors(() => this.db.prepare(statement).run());
+  async createTable(statement: string, signal: AbortSignal): Promise<void> {
+    await this.write([{ text: statement, values: [], result: 'changes' }], signal);
+  }
+
+  /** Runs the steps as one transaction in a query process; results in step order. */
+  private async write(steps: SqliteWriteStep[], signal: AbortSignal): Promise<JsonValue[]> {
+    const reply = await this.pool.write({ file: this.options.file, steps }, this.options.statementTimeoutMs, signal);
+    if (reply.ok) return reply.results;
+    if ('refusal' in reply) throw TOO_MANY;
+    throw sqliteToolError(reply.error.code, reply.error.message);
   }
 
   async ready(): Promise<void> {
