@@ -103,7 +103,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ? await (await import('./auth/authServer/index.js')).createAuthorizationServer({
         oauth: config.oauth,
         apiKeys: config.auth.apiKeys,
-        dataDir: config.server.dataDir,
+        store: await (await import('./auth/authServer/openStore.js')).openOAuthStore(config),
         logger,
         redis,
         execOffered: config.process.enabled,

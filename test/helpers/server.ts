@@ -33,6 +33,8 @@ export interface StartOptions {
   publicUrl?: boolean;
   /** Leave WORKSPACE_DIR missing, as on a fresh clone: the server creates it (and its welcome file). */
   freshWorkspace?: boolean;
+  /** The app's logger (default: silent). */
+  logger?: import('winston').Logger;
   /** Listen on this port instead of an ephemeral one (a restart that must keep its URL). */
   port?: number;
 }
@@ -65,7 +67,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   try {
     config = loadConfig(env, root);
     prepareAuth(config);
-    built = await createApp({ config, logger: createSilentLogger(), toolFactories: options.toolFactories });
+    built = await createApp({ config, logger: options.logger ?? createSilentLogger(), toolFactories: options.toolFactories });
   } catch (error) {
     listener.close();
     throw error;

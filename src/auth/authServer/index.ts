@@ -10,7 +10,6 @@ import { KeyGuessLimiter } from './keyGuessLimiter.js';
 import { createProvider } from './provider.js';
 import { authServerRoutes } from './routes.js';
 import { loadSecrets } from './secrets.js';
-import { SqliteOAuthStore } from './sqliteStore.js';
 import type { OAuthStore } from './store.js';
 import { BuiltinTokenAuthenticator } from './tokenAuthenticator.js';
 
@@ -28,11 +27,10 @@ export interface AuthorizationServer {
 export interface AuthorizationServerOptions {
   oauth: OAuthConfig;
   apiKeys: ApiKeyEntry[];
-  dataDir: string;
   logger: Logger;
   redis?: RedisHandle;
-  /** Overrides the store (tests; Redis and PostgreSQL). */
-  store?: OAuthStore;
+  /** Where state lives (openOAuthStore: a SQLite file in DATA_DIR, or Redis / PostgreSQL). */
+  store: OAuthStore;
   /** The process tool is on: the exec scope exists, and the consent page offers it separately. */
   execOffered?: boolean;
 }
@@ -41,7 +39,7 @@ export interface AuthorizationServerOptions {
 export async function createAuthorizationServer(options: AuthorizationServerOptions): Promise<AuthorizationServer> {
   const { oauth, logger } = options;
   const config = oauth.builtin!;
-  const store = options.store ?? new SqliteOAuthStore(options.dataDir);
+  const store = options.store;
   const secrets = await loadSecrets(store);
   const accounts = new KeyAccounts(options.apiKeys, secrets.hmacKey);
   const scopeNames = { read: oauth.scopeRead, write: oauth.scopeWrite, exec: oauth.scopeExec };

@@ -4,6 +4,7 @@ import { isLoopbackHost } from '../../config/server.js';
 import type { ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
 import { adapterClass, markClientUsed } from './adapter.js';
+import { hostOf, keyNameOf } from './names.js';
 import { errorPage, newNonce, setPageHeaders } from './pages.js';
 import type { ServerSecrets } from './secrets.js';
 import type { OAuthStore } from './store.js';
@@ -198,17 +199,4 @@ export function createProvider(options: ProviderOptions): Provider {
     logger.error('oauth server error', { error: error.message, stack: error.stack }),
   );
   return provider;
-}
-
-export function hostOf(uri: string): string {
-  try {
-    return new URL(uri).host;
-  } catch {
-    return '(invalid)';
-  }
-}
-
-/** `<name>:<fingerprint>` → `<name>` (never log the fingerprint). */
-export function keyNameOf(accountId: string | undefined): string | undefined {
-  return accountId?.slice(0, accountId.lastIndexOf(':'));
 }

@@ -11,7 +11,8 @@ import type { ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
 import type { KeyGuessLimiter } from './keyGuessLimiter.js';
 import { consentPage, errorPage, newNonce, setPageHeaders, type ConsentView } from './pages.js';
-import { CONSENT_PATH, hostOf, MOUNT } from './provider.js';
+import { hostOf } from './names.js';
+import { CONSENT_PATH, MOUNT } from './provider.js';
 import type { OAuthStore } from './store.js';
 
 export interface AuthServerRouteOptions {

@@ -3,7 +3,7 @@ import type { Caller, Scope } from '../../core/caller.js';
 import type { AuthResult, Authenticator } from '../authenticator.js';
 import { grantedScopes, type ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
-import { keyNameOf } from './provider.js';
+import { keyNameOf } from './names.js';
 
 /** oidc-provider's opaque token values: 43 characters of its URL-safe alphabet. */
 const OPAQUE = /^[A-Za-z0-9_-]{43}$/;

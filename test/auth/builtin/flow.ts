@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import winston, { type Logger } from 'winston';
+import { Writable } from 'node:stream';
 import type { Env } from '../../../src/config/index.js';
 import { startServer, type TestServer } from '../../helpers/server.js';
 import { createTestTool } from '../../helpers/testTools.js';
@@ -9,8 +11,25 @@ export const CHATGPT_REDIRECT = 'https://chatgpt.com/connector_platform_oauth_re
 export const CLAUDE_REDIRECT = 'https://claude.ai/api/mcp/auth_callback';
 
 /** The real app as its own authorization server, PUBLIC_URL = the address it listens on. */
-export function startBuiltinServer(env: Env = {}, port?: number): Promise<TestServer> {
-  return startServer({ env: { ...BUILTIN, ...env }, toolFactories: [createTestTool], publicUrl: true, port });
+export function startBuiltinServer(env: Env = {}, port?: number, logger?: Logger): Promise<TestServer> {
+  return startServer({ env: { ...BUILTIN, ...env }, toolFactories: [createTestTool], publicUrl: true, port, logger });
+}
+
+/** A logger that keeps every record, to check audit lines. */
+export function recordingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
+  const records: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) records.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = winston.createLogger({
+    level: 'debug',
+    format: winston.format.json(),
+    transports: [new winston.transports.Stream({ stream })],
+  });
+  return { logger, records };
 }
 
 /** A browser-like HTTP client: keeps cookies per path, never follows redirects by itself. */
