@@ -19,20 +19,19 @@ export interface ExpectedRole {
 }
 
 /**
- * Security: the second layer against role changes (roleChange.ts is the first). Runs in the
- * query's own transaction after the last FETCH, so a switch made by any row that was returned is
+ * Security: the second layer against role changes (roleChange.ts is the first). Read in the
+ * query's own transaction right after each FETCH and checked after the last one, so a switch made by any row that was returned is
  * still in effect here; then nothing read is returned and the connection is thrown away.
  * current_user and session_user are SQL keywords, not functions a role could shadow.
  */
-async function checkRoleUnchanged(session: Session, expected: ExpectedRole): Promise<void> {
-  const { rows } = await session.client.query<{ role: string; session_role: string }>(
-    'SELECT current_user::text AS role, session_user::text AS session_role',
-  );
-  const now = rows[0];
-  if (now?.role === expected.role && now.session_role === expected.sessionUser) return;
+function checkRoleUnchanged(session: Session, expected: ExpectedRole, now: [string, string] | undefined): void {
+  if (now?.[0] === expected.role && now[1] === expected.sessionUser) return;
   session.discard();
-  throw refuse.roleChange(`the statement switched to role "${now?.role}"; its result is withheld`);
+  throw refuse.roleChange(`the statement switched to role "${now?.[0]}"; its result is withheld`);
 }
+
+// Sent with every FETCH in one simple query (both statements are ours): no extra round trip.
+const ROLE_NOW = 'SELECT current_user::text, session_user::text';
 
 /** Type OIDs → readable names (format_type), shared across calls. */
 export type TypeNames = Map<number, string>;
@@ -75,6 +74,7 @@ export async function runPgQuery(
       let truncated: QueryResult['truncated_reason'];
       let bytes = 2;
       let fetched = 0;
+      let roleNow: [string, string] | undefined;
       const want = limits.maxRows + 1;
       fetching: while (fetched < want) {
         if (fetched > 0) {
@@ -84,7 +84,12 @@ export async function runPgQuery(
           await client.query(`SET LOCAL statement_timeout = ${Math.ceil(left)}`);
         }
         const n = Math.min(FETCH_BATCH, want - fetched);
-        const batch = await client.query<unknown[]>({ text: `FETCH FORWARD ${n} FROM ${CURSOR}`, rowMode: 'array' });
+        // Two statements in one simple query: pg answers with one result per statement.
+        const [batch, who] = (await client.query<unknown[]>({
+          text: `FETCH FORWARD ${n} FROM ${CURSOR}; ${ROLE_NOW}`,
+          rowMode: 'array',
+        })) as unknown as [pg.QueryResult<unknown[]>, pg.QueryResult<unknown[]>];
+        roleNow = who.rows[0] as [string, string] | undefined;
         fields ??= batch.fields;
         fetched += batch.rows.length;
         for (const raw of batch.rows) {
@@ -103,7 +108,7 @@ export async function runPgQuery(
         }
         if (batch.rows.length < n) break;
       }
-      await checkRoleUnchanged(session, expected);
+      checkRoleUnchanged(session, expected, roleNow);
       const types = fields ? await columnTypes(client, fields, names) : [];
       return {
         columns: (fields ?? []).map((f, i) => ({ name: f.name, type: types[i]! })),
