@@ -12,7 +12,8 @@ import { ResourceTable } from './core/resourceTable.js';
 import type { ToolFactory, ToolModule } from './core/toolModule.js';
 import { mcpEndpoint } from './dialects/mcp/handler.js';
 import { createConformanceFixtures } from './dialects/mcp/conformance/index.js';
-import { mcpServerFactory } from './dialects/mcp/serverFactory.js';
+import { engineEndpoint } from './dialects/mcp/engine/index.js';
+import { mcpServerBuilder, mcpServerFactory } from './dialects/mcp/serverFactory.js';
 import { envelopeEndpoint } from './dialects/envelope/handler.js';
 import { accessLog } from './http/accessLog.js';
 import { allowedMethods, type RouteMethods } from './http/allowedMethods.js';
@@ -118,19 +119,20 @@ export async function createApp(options: AppOptions): Promise<App> {
   const policy = originPolicy(config.server);
   const fixtures = config.mcp.conformanceFixtures ? createConformanceFixtures() : undefined;
   if (fixtures) logger.warn('MCP_CONFORMANCE_FIXTURES=true: serving the conformance suite fixtures (test tools, resources, prompts)');
-  const mcp = mcpEndpoint(
-    mcpServerFactory({
-      registry,
-      resources,
-      executor,
-      logger,
-      serverInfo: SERVER_INFO,
-      instructions: SERVER_INSTRUCTIONS,
-      insufficientScopeChallenge: oauth?.insufficientScope,
-      fixtures,
-    }),
-    { maxBodyBytes: config.server.bodyLimitBytes, onError: (error) => logger.warn('mcp transport error', { error: error.message }) },
-  );
+  const serverOptions = {
+    registry,
+    resources,
+    executor,
+    logger,
+    serverInfo: SERVER_INFO,
+    instructions: SERVER_INSTRUCTIONS,
+    insufficientScopeChallenge: oauth?.insufficientScope,
+    fixtures,
+  };
+  const onMcpError = (error: Error) => logger.warn('mcp transport error', { error: error.message });
+  const sdkMcp = mcpEndpoint(mcpServerFactory(serverOptions), { maxBodyBytes: config.server.bodyLimitBytes, onError: onMcpError });
+  // MCP_ENGINE=sdk keeps the SDK's per-request handler for everything (the previous engine).
+  const mcp = config.mcp.engine === 'engine' ? engineEndpoint(mcpServerBuilder(serverOptions), sdkMcp, { onError: onMcpError }) : sdkMcp;
   fixtures?.onListChanged((kind) => (kind === 'tools' ? mcp.notify.toolsChanged() : mcp.notify.promptsChanged()));
   const envelope = envelopeEndpoint({
     registry,

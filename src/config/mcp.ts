@@ -1,8 +1,10 @@
-import { ConfigError, readBool, readString, readUrl, type Env } from './env.js';
+import { ConfigError, readBool, readEnum, readString, readUrl, type Env } from './env.js';
 import { isLoopbackHost } from './server.js';
 
 /** How the MCP dialect is served. */
 export interface McpConfig {
+  /** `engine`: one SDK Server per process behind our routing transport; `sdk`: the SDK's per-request handler. */
+  engine: 'engine' | 'sdk';
   /** Registers the official conformance suite's fixture tools, resources and prompts (testing only). */
   conformanceFixtures: boolean;
 }
@@ -20,5 +22,5 @@ export function parseMcpConfig(env: Env): McpConfig {
         `false (or unset) unless the server is bound to loopback without a public URL: the conformance fixtures are for local test runs only (HOST=${host})`,
       );
   }
-  return { conformanceFixtures };
+  return { engine: readEnum(env, 'MCP_ENGINE', ['engine', 'sdk'] as const, 'engine'), conformanceFixtures };
 }

@@ -11,6 +11,7 @@ describe('configuration', () => {
     expect(config.server.dataDir).toBe('/srv/app/data');
     expect(config.server.workspaceDir).toBe('/srv/app/workspace');
     expect(config.auth.mode).toBe('api_key');
+    expect(config.mcp.engine).toBe('engine');
   });
 
   it.each([
@@ -22,6 +23,7 @@ describe('configuration', () => {
     ['ALLOWED_ORIGINS', 'not a url'],
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['MCP_API_KEYS', 'just-a-key'],
+    ['MCP_ENGINE', 'fast'],
   ])('%s=%s stops startup with a message naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.variable).toBe(name);

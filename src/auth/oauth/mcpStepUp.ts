@@ -22,7 +22,7 @@ export function mcpStepUp(
   challengeFor: (caller: Caller, needed: Scope) => string | undefined,
   resources?: ResourceTable,
 ): RequestHandler {
-  return function requireToolScope(req, res, next) {
+  return function requireToolScope(_req, res, next) {
     const state = stateOf(res);
     // One message only: a batch falls through to the dialect.
     const facts = state.facts?.dialect === 'mcp' && !state.facts.batch && state.caller ? state.facts : undefined;

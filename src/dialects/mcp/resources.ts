@@ -1,4 +1,10 @@
-import { ProtocolError, ResourceNotFoundError, type Server, type ServerCapabilities } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  ResourceNotFoundError,
+  type Server,
+  type ServerCapabilities,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
 import { hasScope, type Caller, type Scope } from '../../core/caller.js';
 import type { CallContext } from '../../core/context.js';
@@ -82,15 +88,15 @@ function protocolErrorFor(error: unknown, uri?: string): ProtocolError {
 export function registerResources(
   server: Server,
   options: ResourceAdapterOptions,
-  request: { caller: Caller; state: RequestState; context: (signal: AbortSignal) => CallContext },
+  /** The caller of the request a handler serves (one server may serve many callers). */
+  requestOf: (ctx: ServerContext) => { caller: Caller; state: RequestState; context: (signal: AbortSignal) => CallContext },
 ): void {
   const { resources, executor } = options;
   if (resources.empty) return;
-  const { caller, state } = request;
 
   // Security: resources are workspace content; a credential without the read scope gets a clear
   // refusal (the executor would refuse it too, but as "invalid params").
-  const requireRead = () => {
+  const requireRead = ({ caller, state }: { caller: Caller; state: RequestState }) => {
     if (hasScope(caller, 'read')) return;
     state.outcome = 'FORBIDDEN';
     // An OAuth caller can re-authorize with more scope: the challenge rides along as tool results carry it.
@@ -102,8 +108,10 @@ export function registerResources(
     );
   };
 
-  server.setRequestHandler('resources/templates/list', async (req) => {
-    requireRead();
+  server.setRequestHandler('resources/templates/list', async (req, ctx) => {
+    const request = requestOf(ctx);
+    const { state } = request;
+    requireRead(request);
     if (req.params?.cursor !== undefined)
       throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: resources/templates/list returns every template in one page.');
     state.outcome = 'ok';
@@ -118,7 +126,9 @@ export function registerResources(
   });
 
   server.setRequestHandler('resources/list', async (req, ctx) => {
-    requireRead();
+    const request = requestOf(ctx);
+    const { state } = request;
+    requireRead(request);
     const position = resources.fromCursor(req.params?.cursor);
     if (!position) {
       if (req.params?.cursor === undefined) return { resources: [] };
@@ -138,7 +148,9 @@ export function registerResources(
   });
 
   server.setRequestHandler('resources/read', async (req, ctx) => {
-    requireRead();
+    const request = requestOf(ctx);
+    const { state } = request;
+    requireRead(request);
     const uri = req.params.uri;
     const owner = resources.owner(uri);
     if (!owner) {

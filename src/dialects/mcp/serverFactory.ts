@@ -1,4 +1,4 @@
-import { ProtocolError, Server, type McpRequestContext } from '@modelcontextprotocol/server';
+import { ProtocolError, Server, type McpRequestContext, type ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
 import { hasScope, type Caller, type Scope } from '../../core/caller.js';
 import type { CallContext, ProgressUpdate } from '../../core/context.js';
@@ -24,7 +24,7 @@ export interface McpServerFactoryOptions {
   fixtures?: ConformanceFixtures;
 }
 
-/** What the Express layer hands the SDK per request (through AuthInfo.extra). */
+/** Who a request is from and where its facts go: what every handler needs per request. */
 export interface McpRequestExtra {
   caller: Caller;
   state: RequestState;
@@ -33,20 +33,32 @@ export interface McpRequestExtra {
 const INVALID_PARAMS = -32602;
 
 /**
- * Builds the per-request low-level SDK Server. Tools come from the registry (not registerTool)
- * so the schemas stay the declared JSON Schema and every call goes through the shared executor.
+ * The SDK engine (MCP_ENGINE=sdk): a fresh low-level Server per request, its caller handed over
+ * through AuthInfo.extra by the HTTP layer.
  */
 export function mcpServerFactory(options: McpServerFactoryOptions) {
+  const build = mcpServerBuilder(options);
+  return function buildServer(context: McpRequestContext): Server {
+    const extra = context.authInfo?.extra as McpRequestExtra | undefined;
+    if (!extra) throw new Error('MCP request reached the SDK without an authenticated caller');
+    return build(() => extra);
+  };
+}
+
+/**
+ * Builds a low-level SDK Server whose handlers ask `requestOf(ctx)` who each request is from, so
+ * one Server can serve one request (SDK engine) or every request of the process (our engine).
+ * Tools come from the registry (not registerTool) so the schemas stay the declared JSON Schema and
+ * every call goes through the shared executor.
+ */
+export function mcpServerBuilder(options: McpServerFactoryOptions) {
   const listTools = toolListFor(options.registry);
   const resources = options.resources ?? new ResourceTable([]);
   const resourceOptions = resourceServerOptions(resources);
   const { fixtures } = options;
   const capabilities = { tools: {}, logging: {}, ...resourceOptions.capabilities, ...fixtures?.capabilities };
 
-  return function buildServer(context: McpRequestContext): Server {
-    const extra = context.authInfo?.extra as McpRequestExtra | undefined;
-    if (!extra) throw new Error('MCP request reached the SDK without an authenticated caller');
-    const { caller, state } = extra;
+  return function buildServer(requestOf: (ctx: ServerContext) => McpRequestExtra): Server {
     const server = new Server(options.serverInfo, {
       capabilities,
       cacheHints: resourceOptions.cacheHints,
@@ -56,16 +68,20 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
     registerResources(
       server,
       { resources, executor: options.executor, logger: options.logger, insufficientScopeChallenge: options.insufficientScopeChallenge },
-      {
-        caller,
-        state,
-        context: (signal) => ({ caller, requestId: state.requestId, dialect: 'mcp', signal, logger: options.logger, progress: () => {} }),
+      (ctx) => {
+        const { caller, state } = requestOf(ctx);
+        return {
+          caller,
+          state,
+          context: (signal) => ({ caller, requestId: state.requestId, dialect: 'mcp', signal, logger: options.logger, progress: () => {} }),
+        };
       },
     );
     // With the fixtures on (test runs only), their catalog answers resources/* in place of the workspace's.
     fixtures?.install(server);
 
-    server.setRequestHandler('tools/list', async (request) => {
+    server.setRequestHandler('tools/list', async (request, ctx) => {
+      const { caller } = requestOf(ctx);
       // We never hand out cursors, so any cursor is one we did not issue.
       if (request.params?.cursor !== undefined)
         throw new ProtocolError(INVALID_PARAMS, 'Invalid cursor: tools/list returns every tool in one page.');
@@ -77,6 +93,7 @@ export function mcpServerFactory(options: McpServerFactoryOptions) {
       const name = request.params.name;
       const fixture = fixtures?.call(name, request.params.arguments ?? {}, ctx);
       if (fixture) return fixture as never;
+      const { caller, state } = requestOf(ctx);
       const entry = options.registry.byMcpName(name);
       state.tool = entry?.op.tool ?? name;
       state.operation = entry?.op.operation;
