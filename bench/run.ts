@@ -21,8 +21,10 @@ import { protocolWorkload } from './workloads/protocol.js';
 import { rateLimitWorkload } from './workloads/rateLimit.js';
 import { readFileWorkload } from './workloads/readFile.js';
 import { searchWorkload } from './workloads/search.js';
+import { toolListWorkload } from './workloads/toolList.js';
 
 const WORKLOADS: [SectionId, string, (ctx: BenchContext) => Promise<void>][] = [
+  ['tool_list', 'tools/list size', toolListWorkload],
   ['protocol', 'Protocol overhead', protocolWorkload],
   ['read_file', 'read_file cache hit vs miss', readFileWorkload],
   ['batch', 'Batch of 50 vs 50 requests', batchWorkload],

@@ -60,6 +60,11 @@ export const TARGETS: Omit<TargetResult, 'measured' | 'pass'>[] = [
     description: 'Memory growth over 10,000 calls after warm-up (live heap after full GC)',
     threshold: 'sustained growth <= max(2 MiB, 5%) per 10,000 calls',
   },
+  {
+    id: 'tool_list_size',
+    description: 'tools/list result for a read+write key, all default tools (JSON bytes)',
+    threshold: '<= 19,456 bytes (19 KiB)',
+  },
 ];
 
 export class ResultBook {

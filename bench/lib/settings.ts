@@ -1,6 +1,16 @@
 import type { RoundPlan } from './rounds.js';
 
-export const SECTION_IDS = ['protocol', 'read_file', 'batch', 'search', 'database', 'rate_limit', 'memory', 'profile'] as const;
+export const SECTION_IDS = [
+  'tool_list',
+  'protocol',
+  'read_file',
+  'batch',
+  'search',
+  'database',
+  'rate_limit',
+  'memory',
+  'profile',
+] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
 export interface Settings {
@@ -27,7 +37,8 @@ export interface Settings {
 const USAGE = `npm run bench [-- options]
   --quick          ~1-minute smoke: fewer, shorter rounds
   --profile        also run our server and two baselines under --cpu-prof and summarise where time goes
-  --only a,b       run only these sections: ${SECTION_IDS.join(', ')} (profile = --profile alone)
+  --only a,b       run only these sections: ${SECTION_IDS.join(', ')} (profile = --profile alone;
+                   --only tool_list is a few seconds: the tools/list size alone)
   --no-write       print the table but leave bench/results untouched
   --help`;
 

@@ -7,13 +7,10 @@ export const tableParam = {
   type: 'string',
   minLength: 1,
   maxLength: 200,
-  description: 'Table name exactly as list_tables shows it (case-sensitive; `schema.table` for tables outside the default schema).',
 };
 
-export const anyValue = {
-  ...JSON_VALUE_SCHEMA,
-  description: 'A column value. Objects and arrays are stored as JSON (PostgreSQL: arrays go to array columns, objects to json/jsonb).',
-};
+/** A column value; how objects and arrays are stored is said once, in insert's description. */
+export const anyValue = JSON_VALUE_SCHEMA;
 
 export const scalar = SCALAR_SCHEMA;
 const scalarBranches = SCALAR_SCHEMA.anyOf as JsonSchema[];
@@ -48,5 +45,5 @@ export const whereParam = {
       },
     ],
   },
-  description: 'column → value, or column → {"op": "<", "value": 10}. Every condition must match.',
+  description: 'column → value (equals; null: IS NULL), or column → {"op", "value"} ("in": a list, "is_null": true/false). All must hold.',
 };

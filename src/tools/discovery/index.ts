@@ -22,8 +22,7 @@ export function createDiscoveryTool(getRegistry: () => Registry): ToolModule {
     operation: 'list_tools',
     mcpName: 'list_tools',
     title: 'List tools',
-    description:
-      'Lists the tools and operations this credential may call, grouped by tool. Use it first to see what the server offers; then call get_tool_documentation for parameters.',
+    description: 'The tools and operations this credential may call; get_tool_documentation describes them.',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
     outputSchema: {
       type: 'object',
@@ -57,13 +56,12 @@ export function createDiscoveryTool(getRegistry: () => Registry): ToolModule {
     operation: 'get_tool_documentation',
     mcpName: 'get_tool_documentation',
     title: 'Get tool documentation',
-    description:
-      'Describes one tool: each operation you may call with its description, parameter JSON Schema, result schema and whether it changes anything. Use it before calling an unfamiliar operation.',
+    description: "One tool's operations you may call, with full parameter and result JSON Schemas.",
     inputSchema: {
       type: 'object',
       required: ['tool_name'],
       properties: {
-        tool_name: { type: 'string', minLength: 1, maxLength: 128, description: 'A tool name from list_tools, e.g. "file_system".' },
+        tool_name: { type: 'string', minLength: 1, maxLength: 128, description: 'e.g. "file_system"' },
       },
       additionalProperties: false,
     },

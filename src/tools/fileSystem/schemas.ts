@@ -4,12 +4,13 @@ import { ENTRY_TYPES } from './kinds.js';
 export const TOOL = 'file_system';
 
 /** Paths as the model sees them in every schema. */
-export function pathParam(description: string): JsonSchema {
+export function pathParam(): JsonSchema {
   return {
     type: 'string',
     minLength: 1,
     maxLength: 4096,
-    description: `${description} Relative to the workspace root ("/" is the root itself; "..", "~" and links out of the workspace are refused).`,
+    // Confinement (no "..", "~" or links out) is enforced and explained in the error; the model only needs the convention.
+    description: 'Workspace-relative.',
   };
 }
 
@@ -17,7 +18,7 @@ export const etagParam: JsonSchema = {
   type: 'string',
   minLength: 1,
   maxLength: 100,
-  description: 'Only write if the file still has this etag (from read_file); otherwise fail with CONFLICT and change nothing.',
+  description: 'Write only if the file still has this etag (from read_file), else CONFLICT.',
 };
 
 export const entryTypeSchema: JsonSchema = { type: 'string', enum: ENTRY_TYPES };

@@ -16,7 +16,6 @@ const keySchema = {
   type: 'string',
   minLength: 1,
   maxLength: KEY_MAX_LENGTH,
-  description: 'The key: any text up to 256 characters.',
 } as const;
 const timestamp = nullable({ type: 'string' }, 'ISO 8601 time, or null when the session does not exist.');
 
@@ -38,13 +37,12 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
     operation: 'get_state',
     mcpName: 'session_get_state',
     title: 'Read session notes',
-    description:
-      'Reads the notes you stored in your session with session_set_state: every key, or only the keys you list. Use it at the start of a task to recall what you noted in earlier calls. A session nobody wrote to yet comes back with exists=false and no entries.',
+    description: 'Read your session notes (all keys, or those listed) to recall earlier calls; exists=false if never written.',
     inputSchema: {
       type: 'object',
       properties: {
         session_id: sessionIdSchema,
-        keys: { type: 'array', items: keySchema, minItems: 1, maxItems: 100, description: 'Only these keys (default: all).' },
+        keys: { type: 'array', items: keySchema, minItems: 1, maxItems: 100, description: 'Only these keys.' },
       },
       additionalProperties: false,
     },
@@ -89,14 +87,14 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
     operation: 'set_state',
     mcpName: 'session_set_state',
     title: 'Write a session note',
-    description: `Stores one value under a key in your session, replacing any value the key had, so you can read it back in later calls with session_get_state. Creates the session on first write. Values are any JSON up to ${limits.maxValueBytes} bytes; a session holds at most ${limits.maxKeys} keys and expires ${Math.round(limits.ttlMs / 60_000)} minutes after its last write.`,
+    description: `Store a JSON value (up to ${limits.maxValueBytes} bytes) under a key in your session, replacing the old one. At most ${limits.maxKeys} keys; expires ${Math.round(limits.ttlMs / 60_000)} min after the last write.`,
     inputSchema: {
       type: 'object',
       required: ['key', 'value'],
       properties: {
         session_id: sessionIdSchema,
         key: keySchema,
-        value: { ...JSON_VALUE_SCHEMA, description: 'Any JSON value: text, number, boolean, null, list or object.' },
+        value: JSON_VALUE_SCHEMA,
       },
       additionalProperties: false,
     },
@@ -133,7 +131,7 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
     operation: 'delete_state',
     mcpName: 'session_delete_state',
     title: 'Delete a session note',
-    description: 'Removes one key from your session. deleted=false means the key (or the session) did not exist; that is not an error.',
+    description: 'Remove one key from your session (deleted=false if absent).',
     inputSchema: {
       type: 'object',
       required: ['key'],
@@ -166,7 +164,7 @@ export function sessionOperations(store: SessionStore, limits: SessionToolLimits
     operation: 'end_session',
     mcpName: 'session_end',
     title: 'End a session',
-    description: 'Deletes your session and every note in it. Use it when a task is finished. ended=false means there was no such session.',
+    description: 'Delete your session and all its notes when a task is done (ended=false if none).',
     inputSchema: {
       type: 'object',
       properties: { session_id: sessionIdSchema },

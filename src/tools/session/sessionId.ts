@@ -13,8 +13,7 @@ export const sessionIdSchema = {
   minLength: 1,
   maxLength: SESSION_ID_MAX_LENGTH,
   pattern: '^[^\\u0000-\\u001f\\u007f]+$',
-  description:
-    'Which of your sessions to use. Optional: envelope callers usually name it in metadata.session_id; without either you get your default session. Sessions are private to your credential.',
+  description: 'Which of your sessions (default: metadata.session_id, else yours).',
 } as const;
 
 /**

@@ -40,9 +40,8 @@ export function createFetchOperation(deps: FetchDeps): ToolOperation<FetchParams
     mcpName: 'fetch',
     title: 'Fetch document',
     description:
-      'Return the full text of one search result as {"id","title","text","url","metadata"}. Pass the id exactly as search returned it ' +
-      `(workspace documents look like "file:notes/plan.md"${deps.webEnabled ? '; web results are their http(s) URL' : ''}). ` +
-      'HTML comes back as readable text. Use it after search, to read a document before quoting or summarising it.',
+      'One search result\'s full text as {"id","title","text","url","metadata"} (HTML as text). ' +
+      `Pass the id as search gave it (e.g. "file:notes/plan.md"${deps.webEnabled ? ' or a URL' : ''}).`,
     inputSchema: fetchInputSchema,
     outputSchema: fetchOutputSchema,
     annotations: deps.annotations,

@@ -11,19 +11,19 @@ export function searchInputSchema(providers: readonly string[], defaultProvider:
         type: 'string',
         minLength: 1,
         maxLength: 1000,
-        description: 'What to look for, in plain words (e.g. "quarterly revenue forecast"). No special syntax is needed.',
+        description: 'Plain words, e.g. "quarterly revenue forecast".',
       },
       limit: {
         type: 'integer',
         minimum: 1,
         maximum: MAX_LIMIT,
         default: DEFAULT_LIMIT,
-        description: `Most results to return (1-${MAX_LIMIT}, default ${DEFAULT_LIMIT}).`,
       },
       provider: {
         type: 'string',
         enum: [...providers],
-        description: `Where to search: ${providers.map((p) => PROVIDER_LABELS[p] ?? p).join('; ')}. Default: ${defaultProvider}.`,
+        default: defaultProvider,
+        description: providers.map((p) => PROVIDER_LABELS[p] ?? p).join('; '),
       },
     },
     required: ['query'],
@@ -32,9 +32,9 @@ export function searchInputSchema(providers: readonly string[], defaultProvider:
 }
 
 export const PROVIDER_LABELS: Record<string, string> = {
-  local: '"local" = the documents in this server\'s workspace',
-  searxng: '"searxng" = the web, via a SearXNG metasearch instance',
-  brave: '"brave" = the web, via Brave Search',
+  local: "local: this server's workspace",
+  searxng: 'searxng: the web (SearXNG)',
+  brave: 'brave: the web (Brave Search)',
 };
 
 export const searchOutputSchema: JsonSchema = {
@@ -67,7 +67,6 @@ export const fetchInputSchema: JsonSchema = {
       type: 'string',
       minLength: 1,
       maxLength: 4096,
-      description: 'An id returned by search (e.g. "file:notes/plan.md" or "https://example.com/page").',
     },
   },
   required: ['id'],

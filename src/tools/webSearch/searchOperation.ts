@@ -36,17 +36,16 @@ export function createSearchOperation(deps: SearchDeps): ToolOperation<SearchPar
   const names: SearchProviderName[] = ['local', ...deps.providers.keys()];
   const where =
     names.length > 1
-      ? `By default it searches ${deps.defaultProvider === 'local' ? "this server's workspace documents" : 'the web'}; set provider to choose.`
-      : "It searches the documents in this server's workspace (text, Markdown, source code, JSON, HTML).";
+      ? `Searches ${deps.defaultProvider === 'local' ? "this server's workspace" : 'the web'} unless provider says otherwise.`
+      : "Searches this server's workspace (text, Markdown, code, JSON, HTML).";
   return defineOperation<SearchParams, SearchResult>({
     tool: 'web_search',
     operation: 'search',
     mcpName: 'search',
     title: 'Search',
     description:
-      `Find documents matching a query and return the best matches, most relevant first, as {"results":[{"id","title","url","snippet"}]}. ${where} ` +
-      "Use it before answering questions about content you have not seen, then call fetch with a result's id to read the full text. " +
-      'Write the query as plain words; an empty result list means nothing matched, so try other words.',
+      `Find documents matching a query, best first, as {"results":[{"id","title","url","snippet"}]}. ${where} ` +
+      'Then fetch an id for the full text. No results: try other words.',
     inputSchema: searchInputSchema(names, deps.defaultProvider),
     outputSchema: searchOutputSchema,
     annotations: deps.annotations,

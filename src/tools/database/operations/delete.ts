@@ -25,9 +25,7 @@ export function deleteOperation(db: DbContext) {
     operation: 'delete',
     mcpName: 'delete',
     title: 'Delete rows',
-    description:
-      'Delete the rows of a table matching a structured where (same form as update; required, non-empty). ' +
-      `If more than max_rows (default ${DEFAULT_DELETE_ROWS}) match, nothing is deleted. Returns the count.`,
+    description: 'Delete the rows matching where (non-empty). If more than max_rows match, nothing is deleted. Returns the count.',
     inputSchema: {
       type: 'object',
       properties: {
@@ -38,7 +36,6 @@ export function deleteOperation(db: DbContext) {
           minimum: 1,
           maximum: MAX_DELETE_ROWS,
           default: DEFAULT_DELETE_ROWS,
-          description: 'Refuse if more rows match.',
         },
       },
       required: ['table', 'where'],

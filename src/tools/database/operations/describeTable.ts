@@ -19,8 +19,7 @@ export function describeTableOperation(db: DbContext) {
     mcpName: 'describe_table',
     title: 'Describe a database table',
     description:
-      'Show one table or view: its columns (name, type, nullable, default, primary key), primary key, foreign keys and indexes, ' +
-      'and whether you may read and write it. Use it before writing a query, insert or update so column names and types are right.',
+      "A table's columns (name, type, nullable, default, primary key), foreign keys, indexes, and whether you may read/write it. Use before writing SQL.",
     inputSchema: {
       type: 'object',
       properties: { table: tableParam },

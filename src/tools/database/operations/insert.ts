@@ -24,9 +24,8 @@ export function insertOperation(db: DbContext) {
     mcpName: 'insert',
     title: 'Insert rows',
     description:
-      `Insert one or more rows (up to ${MAX_RECORDS}) into a table, all in one transaction: either every row is inserted or none. ` +
-      'Each record maps column names (as describe_table shows them) to values; omitted columns get their defaults. ' +
-      "Values are always sent as bound parameters. Returns the new rows' primary-key values in record order (empty objects for tables without a primary key).",
+      'Insert records (column → value; omitted columns get defaults) in one transaction, all or none. ' +
+      "Objects and arrays are stored as JSON (PostgreSQL: arrays to array columns). Returns each new row's primary key.",
     inputSchema: {
       type: 'object',
       properties: {
@@ -35,8 +34,7 @@ export function insertOperation(db: DbContext) {
           type: 'array',
           minItems: 1,
           maxItems: MAX_RECORDS,
-          items: { type: 'object', additionalProperties: anyValue, description: 'column → value' },
-          description: 'The rows to insert.',
+          items: { type: 'object', additionalProperties: anyValue },
         },
       },
       required: ['table', 'records'],

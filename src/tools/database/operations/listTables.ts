@@ -16,8 +16,7 @@ export function listTablesOperation(db: DbContext) {
     mcpName: 'list_tables',
     title: 'List database tables',
     description:
-      'List the tables and views of the SQL database you may use, with whether each is readable (query) and writable (insert/update). ' +
-      'Also tells you the SQL dialect (sqlite or postgres) and how to write query parameters. Call this first, then describe_table before writing SQL.',
+      'The tables and views you may use, readable (query) and writable (insert/update/delete), with the SQL dialect and parameter style. Call first.',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
     outputSchema: {
       type: 'object',

@@ -22,24 +22,21 @@ export function queryOperation(db: DbContext) {
     mcpName: 'query',
     title: 'Run a read-only SQL query',
     description:
-      `Run one read-only SQL statement (SELECT, WITH … SELECT, VALUES) against the ${db.backend.dialect} database and get the rows back. ` +
-      `Pass values as params and write ${placeholders} placeholders for them in the SQL instead of pasting values in. ` +
-      `The database itself enforces read-only: writes, several statements, transaction control, COPY, ATTACH and PRAGMA assignments are refused. ` +
-      `Returns column names and types and rows as arrays in column order; at most max_rows rows (default and limit ${maxRows}) come back, ` +
-      `with truncated: true when there were more. A statement running longer than ${statementTimeoutMs} ms is stopped. ` +
-      'Use list_tables and describe_table first; use insert, update and delete to change data.',
+      `One read-only SQL statement (SELECT, WITH, VALUES) on the ${db.backend.dialect} database; values go in params (${placeholders} placeholders). ` +
+      `Writes, multiple statements, transactions, COPY, ATTACH and PRAGMA writes are refused; over ${statementTimeoutMs} ms is stopped. ` +
+      'Returns columns and rows (arrays); truncated if over max_rows.',
     inputSchema: {
       type: 'object',
       properties: {
-        sql: { type: 'string', minLength: 1, maxLength: MAX_SQL_LENGTH, description: 'One SQL statement that returns rows.' },
+        sql: { type: 'string', minLength: 1, maxLength: MAX_SQL_LENGTH },
         params: {
           type: 'array',
           items: scalar,
           maxItems: MAX_PARAMS,
           default: [],
-          description: `Values for the ${placeholders} placeholders, in order.`,
+          description: 'Placeholder values, in order.',
         },
-        max_rows: { type: 'integer', minimum: 1, maximum: maxRows, description: `Return at most this many rows (default ${maxRows}).` },
+        max_rows: { type: 'integer', minimum: 1, maximum: maxRows, default: maxRows },
       },
       required: ['sql'],
       additionalProperties: false,

@@ -24,19 +24,14 @@ export function updateOperation(db: DbContext) {
     operation: 'update',
     mcpName: 'update',
     title: 'Update rows',
-    description:
-      'Change column values in the rows of a table that match a structured where. ' +
-      'where maps a column to a value (equality; null means IS NULL) or to {"op", "value"} with op one of ' +
-      `${CONDITION_OPS.map((o) => `"${o}"`).join(', ')} ("in" takes a list, "is_null" takes true or false); all conditions must hold (AND). ` +
-      'An empty where is refused unless all_rows is true, so you cannot change every row by accident. ' +
-      'Values are always bound parameters. Returns the number of rows changed.',
+    description: 'Set columns in the rows matching where; an empty where needs all_rows: true. Returns the count.',
     inputSchema: {
       type: 'object',
       properties: {
         table: tableParam,
         set: { type: 'object', minProperties: 1, additionalProperties: anyValue, description: 'column → new value' },
         where: { ...whereParam, default: {} },
-        all_rows: { type: 'boolean', default: false, description: 'Set true (with no where) to change every row of the table.' },
+        all_rows: { type: 'boolean', default: false },
       },
       required: ['table', 'set'],
       additionalProperties: false,

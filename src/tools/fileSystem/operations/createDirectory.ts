@@ -20,11 +20,10 @@ export function createDirectoryOperation(tool: FsContext) {
     operation: 'create_directory',
     mcpName: 'create_directory',
     title: 'Create a folder',
-    description:
-      'Create a folder, including any missing parent folders. Succeeds without change if the folder already exists (created: false); fails with CONFLICT if a file or link has that name.',
+    description: 'Create a folder and missing parents. An existing folder is fine (created: false); a file there is a CONFLICT.',
     inputSchema: {
       type: 'object',
-      properties: { path: pathParam('Folder to create.') },
+      properties: { path: pathParam() },
       required: ['path'],
       additionalProperties: false,
     },

@@ -27,13 +27,12 @@ export function deleteFileOperation(tool: FsContext) {
     operation: 'delete_file',
     mcpName: 'delete_file',
     title: 'Delete a file or folder',
-    description:
-      'Delete a file or symbolic link (the link itself, never what it points to). Folders are refused unless recursive is true, which deletes the folder and everything in it. There is no undo.',
+    description: 'Delete a file or link (not its target). A folder needs recursive: true, which deletes everything in it. No undo.',
     inputSchema: {
       type: 'object',
       properties: {
-        path: pathParam('File, link or folder to delete.'),
-        recursive: { type: 'boolean', default: false, description: 'Required to delete a folder (with all its contents).' },
+        path: pathParam(),
+        recursive: { type: 'boolean', default: false },
       },
       required: ['path'],
       additionalProperties: false,

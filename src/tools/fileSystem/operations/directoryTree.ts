@@ -34,8 +34,7 @@ export const excludeParam = {
   maxItems: 50,
   items: { type: 'string', minLength: 1, maxLength: 500 },
   default: [],
-  description:
-    'Glob patterns to skip, relative to the folder (e.g. "node_modules", "*.log", "build/**"); a pattern without "/" matches a name at any depth. Skipped folders are not entered.',
+  description: 'Globs to skip, e.g. "node_modules" (no "/": names at any depth).',
 };
 
 export function directoryTreeOperation(tool: FsContext) {
@@ -47,14 +46,13 @@ export function directoryTreeOperation(tool: FsContext) {
     mcpName: 'directory_tree',
     title: 'Show a folder tree',
     description:
-      `Show everything under a folder as a flat, depth-first list sorted by name: each entry has its path (relative to the workspace root), type and depth (1 = directly inside). ` +
-      `Descends "depth" levels (default ${defaultDepth}, at most ${maxTreeDepth}); folders at the last level are marked not_expanded, so call again on them to go deeper. ` +
-      `At most ${maxListEntries} entries are returned; truncated: true means there were more. Symbolic links are listed but never followed.`,
+      'Everything under a folder, depth-first by name: path, type and depth (1 = directly inside). Folders at the depth limit get not_expanded (call again on them). ' +
+      `Up to ${maxListEntries} entries (truncated if more); links not followed.`,
     inputSchema: {
       type: 'object',
       properties: {
-        path: { ...pathParam('Folder to start from.'), default: '/' },
-        depth: { type: 'integer', minimum: 1, maximum: maxTreeDepth, default: defaultDepth, description: 'Levels to descend.' },
+        path: { ...pathParam(), default: '/' },
+        depth: { type: 'integer', minimum: 1, maximum: maxTreeDepth, default: defaultDepth },
         exclude: excludeParam,
       },
       additionalProperties: false,

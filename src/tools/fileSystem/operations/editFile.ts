@@ -39,13 +39,12 @@ export function editFileOperation(tool: FsContext) {
     mcpName: 'edit_file',
     title: 'Edit a file',
     description:
-      'Change parts of a text file by exact replacement: each edit replaces old_text with new_text, and each old_text must occur exactly once (include enough surrounding lines to make it unique). ' +
-      'Edits apply in order, each to the result of the previous ones; if any fails, nothing is written. Returns a unified diff of the change and the new etag. ' +
-      'Set dry_run: true to preview the diff without writing. Pass if_match (etag from read_file) to fail with CONFLICT if the file changed since you read it. The write is atomic.',
+      'Replace exact text in a text file: each old_text must occur exactly once (add context to make it unique). ' +
+      'Edits apply in order, all or nothing, atomically. Returns a unified diff and the new etag; dry_run previews.',
     inputSchema: {
       type: 'object',
       properties: {
-        path: pathParam('Text file to edit.'),
+        path: pathParam(),
         edits: {
           type: 'array',
           minItems: 1,
@@ -53,14 +52,14 @@ export function editFileOperation(tool: FsContext) {
           items: {
             type: 'object',
             properties: {
-              old_text: { type: 'string', minLength: 1, description: 'Exact text to find (must occur exactly once).' },
-              new_text: { type: 'string', description: 'Replacement text (may be empty to delete).' },
+              old_text: { type: 'string', minLength: 1 },
+              new_text: { type: 'string' },
             },
             required: ['old_text', 'new_text'],
             additionalProperties: false,
           },
         },
-        dry_run: { type: 'boolean', default: false, description: 'Only return the diff; do not write.' },
+        dry_run: { type: 'boolean', default: false },
         if_match: etagParam,
       },
       required: ['path', 'edits'],

@@ -26,11 +26,11 @@ export function getFileInfoOperation(tool: FsContext) {
     mcpName: 'get_file_info',
     title: 'Get file information',
     description:
-      'Get metadata for a file or folder without reading it: type (file, directory, symlink, other), size in bytes, modified and (when the file system records it) created time, and permissions as octal (e.g. "644"). ' +
-      'For a symbolic link it describes the link itself and says whether it points inside the workspace (link_target gives that path), outside (never followed) or nowhere (broken).',
+      "A file or folder's type, size, modified, created (if recorded) and octal permissions, without reading it. " +
+      'For a link: link_status inside (link_target is its path), outside or broken; never followed.',
     inputSchema: {
       type: 'object',
-      properties: { path: pathParam('File or folder to describe.') },
+      properties: { path: pathParam() },
       required: ['path'],
       additionalProperties: false,
     },

@@ -43,16 +43,13 @@ export function listDirectoryOperation(tool: FsContext) {
     operation: 'list_directory',
     mcpName: 'list_directory',
     title: 'List a folder',
-    description:
-      `List the entries of a workspace folder, sorted by name, with type (file, directory, symlink, other), size in bytes for files and modified time. ` +
-      `Returns up to "limit" entries (default ${defaultLimit}, at most ${max}); when more remain, truncated is true and next_cursor is set: pass it as "cursor" to get the next page. ` +
-      `Use path "/" for the workspace root.`,
+    description: "List a folder's entries by name: type, size, modified. If truncated, pass next_cursor as cursor for the next page.",
     inputSchema: {
       type: 'object',
       properties: {
-        path: { ...pathParam('Folder to list.'), default: '/' },
-        cursor: { type: 'string', maxLength: 8192, description: 'next_cursor from the previous page of the same folder.' },
-        limit: { type: 'integer', minimum: 1, maximum: max, default: defaultLimit, description: 'Most entries to return.' },
+        path: { ...pathParam(), default: '/' },
+        cursor: { type: 'string', maxLength: 8192 },
+        limit: { type: 'integer', minimum: 1, maximum: max, default: defaultLimit },
       },
       additionalProperties: false,
     },

@@ -28,14 +28,14 @@ export function moveFileOperation(tool: FsContext) {
     mcpName: 'move_file',
     title: 'Move or rename',
     description:
-      'Move or rename a file, folder or symbolic link. destination is the full new path (to move "a.txt" into folder "docs", use "docs/a.txt"); its folder must exist. ' +
-      'Fails with CONFLICT if destination exists, unless overwrite is true (which replaces a file or link, never a folder).',
+      'Move or rename a file, folder or link to the full new path (e.g. "docs/a.txt") in an existing folder. ' +
+      'An existing destination is a CONFLICT unless overwrite (never replaces a folder).',
     inputSchema: {
       type: 'object',
       properties: {
-        source: pathParam('What to move.'),
-        destination: pathParam('The new path.'),
-        overwrite: { type: 'boolean', default: false, description: 'Replace an existing file at destination.' },
+        source: pathParam(),
+        destination: pathParam(),
+        overwrite: { type: 'boolean', default: false },
       },
       required: ['source', 'destination'],
       additionalProperties: false,

@@ -129,23 +129,21 @@ export function readFileOperation(tool: FsContext) {
     mcpName: 'read_file',
     title: 'Read a file',
     description:
-      `Read a text file from the workspace. Returns its content plus size, modified time, total line count and an etag (content hash) you can pass to write_file or edit_file as if_match. ` +
-      `Files over ${max} bytes are refused unless you read a part: "head"/"tail" (first/last N lines) or "offset" (lines to skip) with "limit" (lines to return); start_line/end_line say which lines came back and truncated: true means the byte limit cut them short. ` +
-      `Binary files are refused as text; pass "encoding": "base64" to get their bytes.`,
+      `Read a workspace file: content, size, modified, total_lines and etag (if_match for write_file/edit_file). ` +
+      `Over ${max} bytes, read a part: head/tail N lines or offset+limit; truncated: the byte limit cut it. Binary files need encoding "base64".`,
     inputSchema: {
       type: 'object',
       properties: {
-        path: pathParam('File to read.'),
+        path: pathParam(),
         encoding: {
           type: 'string',
           enum: ['utf8', 'base64'],
           default: 'utf8',
-          description: '"utf8" for text (default) or "base64" for the raw bytes of any file.',
         },
-        offset: { type: 'integer', minimum: 0, description: 'Lines to skip from the start (0 = start at line 1). Combine with limit.' },
-        limit: { type: 'integer', minimum: 1, description: 'Most lines to return, starting after offset.' },
-        head: { type: 'integer', minimum: 1, description: 'Return only the first N lines.' },
-        tail: { type: 'integer', minimum: 1, description: 'Return only the last N lines.' },
+        offset: { type: 'integer', minimum: 0, description: 'Lines to skip.' },
+        limit: { type: 'integer', minimum: 1, description: 'Lines after offset.' },
+        head: { type: 'integer', minimum: 1, description: 'First N lines.' },
+        tail: { type: 'integer', minimum: 1, description: 'Last N lines.' },
       },
       required: ['path'],
       additionalProperties: false,

@@ -32,17 +32,17 @@ export function readMultipleFilesOperation(tool: FsContext) {
     mcpName: 'read_multiple_files',
     title: 'Read several files',
     description:
-      `Read up to ${maxMultiRead} whole text files in one call. Each file comes back with ok: true and its content and etag, or ok: false and an error; one failure does not affect the others. ` +
-      `Together the contents stay under ${maxReadBytes} bytes: files past that are returned as errors and truncated is true, so read those with read_file.`,
+      `Read up to ${maxMultiRead} whole text files; each is ok: true with content and etag, or ok: false with an error. ` +
+      `They share one ${maxReadBytes}-byte limit: files past it fail and truncated is true.`,
     inputSchema: {
       type: 'object',
       properties: {
         paths: {
           type: 'array',
-          items: pathParam('A file to read.'),
+          items: pathParam(),
           minItems: 1,
           maxItems: maxMultiRead,
-          description: 'Files to read, in the order you want them back.',
+          description: 'In the order to return them.',
         },
       },
       required: ['paths'],

@@ -36,14 +36,13 @@ export function searchFilesOperation(tool: FsContext) {
     mcpName: 'search_files',
     title: 'Find files by name',
     description:
-      'Find files and folders whose path matches a glob pattern, searching a folder and everything below it. ' +
-      'Patterns are relative to that folder: "*.md" (no "/") matches the name at any depth, "src/**/*.ts" matches paths, "{a,b}" and "?" work; matching is case-sensitive and includes dot files. ' +
-      `Use exclude to skip folders such as "node_modules". Returns at most max_results matches (default ${defaultMax}, at most ${max}); truncated: true means there were more. Symbolic links are never followed. This matches names, not file contents.`,
+      'Find files and folders under a folder whose path matches a glob ("*.md" matches names at any depth, "src/**/*.ts" paths; {a,b} and ? work). ' +
+      'Case-sensitive, dot files included, links not followed; names, not contents. truncated if more than max_results.',
     inputSchema: {
       type: 'object',
       properties: {
-        path: { ...pathParam('Folder to search in.'), default: '/' },
-        pattern: { type: 'string', minLength: 1, maxLength: 500, description: 'Glob pattern, e.g. "*.ts" or "docs/**/*.md".' },
+        path: { ...pathParam(), default: '/' },
+        pattern: { type: 'string', minLength: 1, maxLength: 500 },
         exclude: excludeParam,
         max_results: { type: 'integer', minimum: 1, maximum: max, default: defaultMax },
       },

@@ -34,22 +34,20 @@ export function writeFileOperation(tool: FsContext) {
     mcpName: 'write_file',
     title: 'Write a file',
     description:
-      `Create a file or replace its whole content (up to ${maxWriteBytes} bytes). The write is atomic: readers see the old or the new file, never a mix, and a failure leaves the old file untouched. ` +
-      `To avoid overwriting someone else's change, pass if_match with the etag from read_file: if the file changed since, nothing is written and you get CONFLICT (read it again). ` +
-      `Missing parent folders are an error unless create_parents is true. For small changes to an existing file prefer edit_file. Returns the new size and etag.`,
+      `Create or replace a whole file (up to ${maxWriteBytes} bytes), atomically. if_match (etag from read_file) avoids overwriting others' changes. ` +
+      'Missing folders fail unless create_parents; encoding "base64" writes bytes. Prefer edit_file for small changes.',
     inputSchema: {
       type: 'object',
       properties: {
-        path: pathParam('File to create or replace.'),
-        content: { type: 'string', description: 'The complete new content.' },
+        path: pathParam(),
+        content: { type: 'string' },
         encoding: {
           type: 'string',
           enum: ['utf8', 'base64'],
           default: 'utf8',
-          description: '"utf8" (default) writes content as text; "base64" decodes it to bytes first.',
         },
         if_match: etagParam,
-        create_parents: { type: 'boolean', default: false, description: 'Create missing parent folders.' },
+        create_parents: { type: 'boolean', default: false },
       },
       required: ['path', 'content'],
       additionalProperties: false,
