@@ -4,7 +4,7 @@ import type { JsonValue } from '../backend.js';
 import { writeInvalidates } from '../cacheTags.js';
 import { TOOL, type DbContext } from '../dbContext.js';
 import { anyValue, tableParam, whereParam } from '../schemas.js';
-import { CONDITION_OPS, normalizeWhere, type WhereInput } from '../where.js';
+import { normalizeWhere, type WhereInput } from '../where.js';
 
 interface Params {
   table: string;
