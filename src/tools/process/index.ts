@@ -22,8 +22,11 @@ const APP_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
  */
 export const createProcessTool: ToolFactory = (env) => buildProcessTool(env);
 
-/** The factory, with the bubblewrap binary replaceable (tests of a host where it does not work). */
-export async function buildProcessTool(env: ToolEnv, testing: { bwrap?: string } = {}): Promise<ToolModule> {
+/**
+ * The factory, with test seams: the bubblewrap binary (a host where it does not work) and the
+ * pids cgroup (`cgroups: false` exercises the watchdog on a host that has one).
+ */
+export async function buildProcessTool(env: ToolEnv, testing: { bwrap?: string; cgroups?: false } = {}): Promise<ToolModule> {
   const config = env.config.process;
   const bwrapCommand = testing.bwrap ?? 'bwrap';
   if (!config.enabled) return { name: TOOL, operations: [] };
@@ -56,7 +59,7 @@ export async function buildProcessTool(env: ToolEnv, testing: { bwrap?: string }
       'process tool: PROCESS_SANDBOX=none — commands run WITHOUT a sandbox, with this server’s user, files and network (only the allowlist, the cleared environment and the resource limits apply)',
     );
   }
-  const cgroups = bwrap ? PidsCgroups.detect() : undefined;
+  const cgroups = bwrap && testing.cgroups !== false ? PidsCgroups.detect() : undefined;
   if (bwrap && !cgroups && process.getuid?.() === 0) {
     env.logger.warn(
       'process tool: running as root without a writable pids cgroup; the process limit is kept by a watchdog, not by the kernel',

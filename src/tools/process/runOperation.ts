@@ -124,17 +124,15 @@ async function run(
 
   const release = tool.slots.acquire(ctx.caller.id);
   let cgroup: string | undefined;
+  let fdArgs: string[] | undefined;
   let handle: RunHandle | undefined;
   const flushProgress = progressSender(ctx);
   try {
-    let command = [...prlimitArgs(config), ...argv];
+    // The backstop fires well after our own timer, which is what normally stops a run.
+    let command = [...prlimitArgs(config, Math.ceil(timeoutMs / 1000) + 10), ...argv];
     if (rules.sandboxed) {
-      command = [
-        tool.bwrap!.command,
-        ...bwrapArgs({ config, layout: tool.layout, cwdRel, disableUserns: tool.bwrap!.disableUserns }),
-        '--',
-        ...command,
-      ];
+      fdArgs = bwrapArgs({ config, layout: tool.layout, cwdRel, disableUserns: tool.bwrap!.disableUserns });
+      command = [tool.bwrap!.command, '--args', '4', '--', ...command];
       if (tool.cgroups) {
         // bwrap, its PID 1 and the limit's worth of the command's own processes.
         cgroup = tool.cgroups.create(config.maxProcesses + 3);
@@ -148,6 +146,7 @@ async function run(
       // Sandboxed, bwrap's own folder is '/' so no host path reaches the sandbox (it would show in PWD).
       cwd: rules.sandboxed ? '/' : path.join(tool.ws.root, cwdRel),
       sandboxed: rules.sandboxed,
+      fdArgs,
       stdin: params.stdin_text,
       timeoutMs,
       maxOutputBytes: config.maxOutputBytes,

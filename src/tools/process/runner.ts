@@ -13,6 +13,11 @@ export interface RunSpec {
   cwd: string;
   /** bwrap mode: the sandbox writes its PID 1's host pid as JSON to fd 3. */
   sandboxed: boolean;
+  /**
+   * bwrap mode: options handed over on fd 4 (`--args 4` in `command`) rather than on the command
+   * line, which the command could read as /proc/1/cmdline. Security: they name host paths.
+   */
+  fdArgs?: string[];
   stdin?: string;
   timeoutMs: number;
   maxOutputBytes: number;
@@ -60,8 +65,13 @@ export function startRun(spec: RunSpec): RunHandle {
     env: spec.env,
     // Security: its own process group, so a kill reaches every process the command started there.
     detached: true,
-    stdio: ['pipe', 'pipe', 'pipe', spec.sandboxed ? 'pipe' : 'ignore'],
+    stdio: ['pipe', 'pipe', 'pipe', spec.sandboxed ? 'pipe' : 'ignore', spec.fdArgs ? 'pipe' : 'ignore'],
   });
+  if (spec.fdArgs) {
+    const argsPipe = child.stdio[4] as NodeJS.WritableStream & { on: (e: string, f: () => void) => void };
+    argsPipe.on('error', () => undefined);
+    argsPipe.end(spec.fdArgs.map((a) => `${a}\0`).join(''));
+  }
 
   let killedBy: KilledBy | null = null;
   let exited = false;

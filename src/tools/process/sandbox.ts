@@ -137,9 +137,16 @@ export function bwrapArgs(options: BwrapOptions): string[] {
 }
 
 export const PRLIMIT = '/usr/bin/prlimit';
+const TIMEOUT = '/usr/bin/timeout';
 
-/** Resource limits, applied by prlimit to the command itself (and inherited by its children). */
-export function prlimitArgs(config: ProcessConfig): string[] {
+/**
+ * Resource limits, applied by prlimit to the command itself (and inherited by its children).
+ * With `wallSeconds`, coreutils' timeout inside the sandbox also SIGKILLs the command past that
+ * time: a backstop for a sandbox the server can no longer kill (it died while bwrap was still
+ * starting, before --die-with-parent was armed).
+ */
+export function prlimitArgs(config: ProcessConfig, wallSeconds?: number): string[] {
+  const backstop = wallSeconds !== undefined && existsSync(TIMEOUT) ? [TIMEOUT, '--signal=KILL', `${wallSeconds}s`] : [];
   return [
     PRLIMIT,
     `--cpu=${config.cpuSeconds}`,
@@ -148,6 +155,7 @@ export function prlimitArgs(config: ProcessConfig): string[] {
     `--fsize=${config.maxFileBytes}`,
     '--core=0',
     '--',
+    ...backstop,
   ];
 }
 
