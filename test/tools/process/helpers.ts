@@ -14,14 +14,17 @@ const inCi = process.env.CI === 'true';
 export const describeWithBwrap = (name: string, body: () => void) =>
   bwrapWorks || inCi ? describe(name, body) : describe.skip(`${name} — skipped: ${probe.ok ? '' : probe.reason}`, body);
 
-/** Host pids whose command line contains `marker` (to prove nothing outlived a run). */
-export function processesWith(marker: string): number[] {
+/**
+ * Host pids whose command line contains `marker` (to prove nothing outlived a run), or with
+ * `exact`, whose argv is exactly these words.
+ */
+export function processesWith(marker: string, exact = false): number[] {
   const found: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(marker)) found.push(Number(name));
+      if (exact ? cmdline === `${marker} ` : cmdline.includes(marker)) found.push(Number(name));
     } catch {
       // exited meanwhile
     }

@@ -157,7 +157,7 @@ describeWithBwrap('process tool lifecycle: server shutdown and server death', ()
         envelope('process', 'run', { argv: ['sh', '-c', `sleep ${tag} & sleep ${tag}`], timeout_ms: 120_000 }),
       ).catch(() => undefined);
       // Both sleeps started: the sandbox is fully set up (bwrap has armed --die-with-parent).
-      await expect.poll(() => processesWith(`sleep ${tag}`).length, { timeout: 30_000, interval: 50 }).toBe(2);
+      await expect.poll(() => processesWith(`sleep ${tag}`, true).length, { timeout: 30_000, interval: 50 }).toBe(2);
       child.child.kill('SIGKILL');
       await child.exited;
       await gone(tag);
