@@ -33,7 +33,8 @@ async function main(): Promise<void> {
   const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
   const url = config.server.publicUrl?.origin ?? `http://${host}:${port}`;
   console.log(startupBanner(config, url, built.modules, auth, config.ops));
-  logger.info('listening', { url: `${url}/mcp`, port });
+  // The pid lets a supervisor (or a test) check that its signals reach this process, not a wrapper.
+  logger.info('listening', { url: `${url}/mcp`, port, pid: process.pid });
 
   let stopping = false;
   const shutdown = async (signal: string) => {
