@@ -15,11 +15,16 @@ export interface ScaleConfig {
   /** Upper bound on any single Redis round trip; past it the caller falls back. */
   redisTimeoutMs: number;
   rateLimitWindowMs: number;
-  /** Requests per caller per window; 0 turns every rate limit off. */
+  /** Tool calls per caller per window (every call in a batch counts); 0 turns the call limits off. */
   rateLimitMax: number;
   /**
-   * Requests per client IP per window, counted before authentication (guards against key
-   * guessing); 0 turns it off. Defaults to 5 × RATE_LIMIT_MAX, so RATE_LIMIT_MAX=0 turns off both.
+   * Protocol messages (everything that is not a tool call) per caller per window; 0 turns it off.
+   * Defaults to 10 × RATE_LIMIT_MAX.
+   */
+  rateLimitProtocolMax: number;
+  /**
+   * Unauthenticated and failed-authentication requests per client IP per window, checked before
+   * authentication (guards against key guessing); 0 turns it off. Defaults to 5 × RATE_LIMIT_MAX, so RATE_LIMIT_MAX=0 turns off both.
    */
   rateLimitIpMax: number;
   rateLimitTools: ToolRateLimit[];
@@ -47,6 +52,7 @@ export function parseScaleConfig(env: Env): ScaleConfig {
     redisTimeoutMs: readInt(env, 'REDIS_TIMEOUT_MS', 500, 10, 60_000),
     rateLimitWindowMs: readInt(env, 'RATE_LIMIT_WINDOW_MS', 60_000, 1000, 86_400_000),
     rateLimitMax,
+    rateLimitProtocolMax: readInt(env, 'RATE_LIMIT_PROTOCOL_MAX', rateLimitMax * 10, 0, 100_000_000),
     rateLimitIpMax: readInt(env, 'RATE_LIMIT_IP_MAX', rateLimitMax * 5, 0, 100_000_000),
     rateLimitTools: parseToolLimits(readOptionalString(env, 'RATE_LIMIT_TOOLS'), rateLimitMax),
     cacheMaxEntries: readInt(env, 'CACHE_MAX_ENTRIES', 5000, 0, 10_000_000),

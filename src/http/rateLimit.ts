@@ -35,6 +35,10 @@ interface Limiter {
   /** Hits this request costs against this limiter (0 = not counted). */
   hits: (req: Request, res: Response) => number;
   key: (req: Request, res: Response) => string;
+  /** Why a request costing `hits` > max can never pass (the per-caller limiters; an IP hit is always 1). */
+  tooBig?: (hits: number) => string;
+  /** Takes the request's hit back once it has finished, when this says so. */
+  uncountIf?: (req: Request, res: Response) => boolean;
   message: (retryAfterSeconds: number) => string;
 }
 
@@ -55,8 +59,11 @@ function callerKey(req: Request, res: Response): string {
 }
 
 /**
- * Builds the limiters from configuration. Per-tool limits apply in addition to the caller's limit;
- * RATE_LIMIT_MAX=0 turns the caller and tool limits off (RATE_LIMIT_IP_MAX=0 the IP limit).
+ * Builds the limiters from configuration. Per credential: tool calls (RATE_LIMIT_MAX, with the
+ * per-tool limits on top) and protocol messages (RATE_LIMIT_PROTOCOL_MAX) are two budgets, so a
+ * client's handshake and listings never eat into the calls it came to make. RATE_LIMIT_MAX=0 turns
+ * the call and tool limits off, RATE_LIMIT_PROTOCOL_MAX=0 and RATE_LIMIT_IP_MAX=0 theirs (both
+ * default to a multiple of RATE_LIMIT_MAX, so RATE_LIMIT_MAX=0 alone turns everything off).
  */
 export function rateLimits(options: RateLimitOptions): RateLimits {
   const { scale, registry } = options;
@@ -65,7 +72,8 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
     let calls = counted.get(req);
     if (!calls) {
       const facts = stateOf(res).facts;
-      counted.set(req, (calls = { total: facts?.size ?? 1, calls: callNames(facts) }));
+      const toolCalls = facts?.calls.length ?? 0;
+      counted.set(req, (calls = { toolCalls, protocol: Math.max(0, (facts?.size ?? 1) - toolCalls), calls: callNames(facts) }));
     }
     return calls;
   };
@@ -75,7 +83,10 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
     if (!known) throw new ConfigError('RATE_LIMIT_TOOLS', 'entries naming tools and operations this server offers', target);
   }
 
-  // Security: counted before the key check, so guessing keys costs requests like anything else.
+  // Security: checked before the key check, so guessing keys is throttled; but only requests that
+  // did not authenticate stay counted (a valid credential's hit is taken back when it finishes),
+  // so many valid keys behind one NAT address never use this budget up. Once guesses have used it
+  // up, the address is refused before any key is checked, or the limit would stop slowing them.
   const ipLimiters: Limiter[] =
     scale.rateLimitIpMax > 0
       ? [
@@ -84,21 +95,38 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
             max: scale.rateLimitIpMax,
             hits: () => 1,
             key: (req) => `ip:${clientIp(req)}`,
+            uncountIf: (_req, res) => stateOf(res).caller !== undefined,
             message: (s) =>
-              `Too many requests from your network address: at most ${scale.rateLimitIpMax} per ${windowText}. Retry after ${s} s.`,
+              `Too many unauthenticated or failed-authentication requests from your network address: at most ${scale.rateLimitIpMax} per ${windowText}. Retry after ${s} s.`,
           },
         ]
       : [];
-  const callerLimiters: Limiter[] =
-    scale.rateLimitMax > 0
+  const callerLimiters: Limiter[] = [
+    ...(scale.rateLimitProtocolMax > 0
+      ? [
+          {
+            name: 'protocol',
+            max: scale.rateLimitProtocolMax,
+            hits: (req: Request, res: Response) => callsOf(req, res).protocol,
+            key: callerKey,
+            tooBig: (hits: number) =>
+              `This request carries ${hits} protocol messages, more than the ${scale.rateLimitProtocolMax} per ${windowText} this credential may send (RATE_LIMIT_PROTOCOL_MAX)`,
+            message: (s: number) =>
+              `Rate limit reached: at most ${scale.rateLimitProtocolMax} protocol messages (initialize, notifications, tools/list, ping…) per ${windowText} for this credential. Retry after ${s} s.`,
+          },
+        ]
+      : []),
+    ...(scale.rateLimitMax > 0
       ? [
           {
             name: 'caller',
             max: scale.rateLimitMax,
-            hits: (req, res) => callsOf(req, res).total,
+            hits: (req: Request, res: Response) => callsOf(req, res).toolCalls,
             key: callerKey,
-            message: (s) =>
-              `Rate limit reached: at most ${scale.rateLimitMax} requests per ${windowText} for this credential, and every item of a batch counts. Retry after ${s} s.`,
+            tooBig: (hits: number) =>
+              `This request makes ${hits} tool calls, more than the ${scale.rateLimitMax} per ${windowText} this credential may make (RATE_LIMIT_MAX)`,
+            message: (s: number) =>
+              `Rate limit reached: at most ${scale.rateLimitMax} tool calls per ${windowText} for this credential, and every call in a batch counts. Retry after ${s} s.`,
           },
           ...scale.rateLimitTools.map(
             ({ target, max }): Limiter => ({
@@ -106,12 +134,38 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
               max,
               hits: (req, res) => callsCoveredBy(target, callsOf(req, res).calls),
               key: (req, res) => `${target}:${callerKey(req, res)}`,
+              tooBig: (hits) =>
+                `This request makes ${hits} calls to ${target}, more than the ${max} per ${windowText} this credential may make there (RATE_LIMIT_TOOLS)`,
               message: (s) =>
                 `Rate limit reached for ${target}: at most ${max} calls per ${windowText} for this credential. Retry after ${s} s; other tools can still be called.`,
             }),
           ),
         ]
-      : [];
+      : []),
+  ];
+
+  /**
+   * A request that costs more than a whole window's budget can never succeed: it is refused with
+   * 413 before any limiter counts it, instead of a 429 "retry later" that empties the window.
+   */
+  const neverFits: RequestHandler = function refuseWhatNeverFits(req, res, next) {
+    const over = callerLimiters
+      .map((limiter) => ({ limiter, hits: limiter.hits(req, res) }))
+      .find(({ limiter, hits }) => hits > limiter.max);
+    if (!over?.limiter.tooBig) return next();
+    const { facts } = stateOf(res);
+    sendError(
+      res,
+      dialectFor(req, res),
+      {
+        status: 413,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `${over.limiter.tooBig(over.hits)}, so it can never fit the per-window budget; nothing was counted. Split it into batches of at most ${over.limiter.max}.`,
+        ...replyIds(facts),
+      },
+      facts?.envelopeMetadata,
+    );
+  };
 
   const stores: FailoverStore[] = [];
   const build = (limiter: Limiter): RequestHandler => {
@@ -131,6 +185,7 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
         error: (error, message) => options.logger.error(message ?? 'rate limiter', { error: String(error) }),
       },
       skip: (req, res) => limiter.hits(req, res) === 0,
+      ...(limiter.uncountIf ? { skipSuccessfulRequests: true, requestWasSuccessful: limiter.uncountIf } : {}),
       keyGenerator: async (req, res) => {
         const key = limiter.key(req, res);
         // express-rate-limit counts one hit per request. A batch costs one per item, so the extra
@@ -163,7 +218,7 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
 
   return {
     byIp: ipLimiters.map(build),
-    byCaller: callerLimiters.map(build),
+    byCaller: callerLimiters.length ? [neverFits, ...callerLimiters.map(build)] : [],
     close: () => {
       for (const store of stores) store.shutdown();
     },

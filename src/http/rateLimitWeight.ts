@@ -1,7 +1,9 @@
-/** What one HTTP request asks for, as the rate limiter counts it. */
+/** What one HTTP request costs, as the rate limiters count it (from the request's facts). */
 export interface RequestCalls {
-  /** Hits against the caller's limit: 1, or the number of items in a batch. */
-  total: number;
+  /** Tool calls it makes (MCP tools/call and resource reads, envelope operations; every batch item): RATE_LIMIT_MAX. */
+  toolCalls: number;
+  /** Messages that call no tool (initialize, notifications, tools/list, ping…): RATE_LIMIT_PROTOCOL_MAX. */
+  protocol: number;
   /** `tool.operation` of every tool call in the request (batch items included). */
   calls: string[];
 }

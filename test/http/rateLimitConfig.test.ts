@@ -3,11 +3,12 @@ import { loadConfig } from '../../src/config/index.js';
 import { configError } from '../helpers/configError.js';
 
 describe('scale-out configuration', () => {
-  it("has the design's defaults: 60 requests per 60 s per caller, 5× that per address", () => {
+  it("has the design's defaults: 60 tool calls per 60 s per caller, 10× that in protocol messages, 5× per address", () => {
     const { scale } = loadConfig({}, '/tmp');
     expect(scale).toMatchObject({
       rateLimitWindowMs: 60_000,
       rateLimitMax: 60,
+      rateLimitProtocolMax: 600,
       rateLimitIpMax: 300,
       rateLimitTools: [],
       redisPrefix: 'mcp:',
@@ -23,7 +24,10 @@ describe('scale-out configuration', () => {
     ]);
   });
 
-  it('turns the address limit off with the caller limit unless it is set on its own', () => {
+  it('turns the address and protocol limits off with the caller limit unless they are set on their own', () => {
+    expect(loadConfig({ RATE_LIMIT_MAX: '0' }, '/tmp').scale.rateLimitProtocolMax).toBe(0);
+    expect(loadConfig({ RATE_LIMIT_MAX: '4' }, '/tmp').scale.rateLimitProtocolMax).toBe(40);
+    expect(loadConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_PROTOCOL_MAX: '9' }, '/tmp').scale.rateLimitProtocolMax).toBe(9);
     expect(loadConfig({ RATE_LIMIT_MAX: '0' }, '/tmp').scale.rateLimitIpMax).toBe(0);
     expect(loadConfig({ RATE_LIMIT_MAX: '0', RATE_LIMIT_IP_MAX: '50' }, '/tmp').scale.rateLimitIpMax).toBe(50);
   });
@@ -39,6 +43,8 @@ describe('scale-out configuration', () => {
     ['REDIS_TIMEOUT_MS', '1'],
     ['SESSION_MAX_KEYS', '0'],
     ['RATE_LIMIT_IP_MAX', '-1'],
+    ['RATE_LIMIT_PROTOCOL_MAX', '-1'],
+    ['RATE_LIMIT_PROTOCOL_MAX', 'lots'],
   ])('%s=%s stops startup with a message naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.variable).toBe(name);
