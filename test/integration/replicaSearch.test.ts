@@ -35,7 +35,7 @@ describeWithRedis('search across replicas sharing one workspace', () => {
   beforeAll(async () => {
     mkdirSync(path.join(root, 'workspace'), { recursive: true });
     [a, b] = await Promise.all([startReplica('A', env('a')), startReplica('B', env('b'))]);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     for (const replica of [a, b]) await replica?.kill('SIGTERM');
     await dropPrefix(REDIS_URL, prefix);

@@ -41,7 +41,7 @@ describeWithRedis('two replicas sharing Redis', () => {
       startPair(root, { REDIS_URL, REDIS_PREFIX: `${prefix}limited:`, RATE_LIMIT_MAX: '6' }),
       startPair(root, { REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_MAX: '100000', SESSION_MAX_KEYS: '1000' }, NOTES_ENTRY),
     ]);
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const replica of [...(limited ?? []), ...(pair ?? [])]) await replica.kill('SIGTERM');
     await dropPrefix(REDIS_URL, prefix);
@@ -153,7 +153,7 @@ describeWithRedisServer('two replicas while Redis stops and restarts under load'
       { REDIS_URL: redis.url, REDIS_PREFIX: prefix, REDIS_TIMEOUT_MS: '300', RATE_LIMIT_MAX: '100000' },
       NOTES_ENTRY,
     );
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const replica of pair ?? []) await replica.kill('SIGTERM');
     await redis?.stop();

@@ -51,7 +51,9 @@ export async function startReplica(name: string, env: Record<string, string>, en
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s: ${stderr.slice(-2000)}`)), 30_000);
+    // A backstop only: a replica that fails exits and is reported at once (below). Four replicas
+    // compiling TypeScript at once on a loaded 2-core machine have needed more than 30 s.
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 90 s: ${stderr.slice(-2000)}`)), 90_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
       let newline: number;
