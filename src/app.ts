@@ -104,7 +104,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ? await (await import('./auth/authServer/index.js')).createAuthorizationServer({
         oauth: config.oauth,
         apiKeys: config.auth.apiKeys,
-        store: await (await import('./auth/authServer/openStore.js')).openOAuthStore(config),
+        store: await (await import('./auth/authServer/openStore.js')).openOAuthStore(config, logger),
         logger,
         redis,
         execOffered: config.process.enabled,

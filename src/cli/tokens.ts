@@ -87,8 +87,8 @@ async function main(): Promise<void> {
     throw error;
   }
   if (!config.oauth.builtin) console.error('Note: OAUTH_SERVER is not builtin in this configuration; showing the store anyway.');
-  const store = await openOAuthStore(config);
   const logger = createLogger(config.log);
+  const store = await openOAuthStore(config, logger);
   try {
     process.exitCode = await runTokensCommand(process.argv.slice(2), store, (line) => console.log(line), logger);
   } finally {

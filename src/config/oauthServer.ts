@@ -1,4 +1,4 @@
-import { ConfigError, readInt, type Env } from './env.js';
+import { ConfigError, readEnum, readInt, type Env } from './env.js';
 
 /** Settings of the built-in authorization server (OAUTH_SERVER=builtin). */
 export interface BuiltinAuthServerConfig {
@@ -15,6 +15,8 @@ export interface BuiltinAuthServerConfig {
   /** Wrong API keys on the consent page per address, then globally, per 15 minutes. */
   keyFailuresPerAddress: number;
   keyFailuresGlobal: number;
+  /** Where clients, grants, tokens and keys live: a SQLite file in DATA_DIR, or Redis (shared by replicas). */
+  store: 'sqlite' | 'redis';
 }
 
 /**
@@ -40,7 +42,11 @@ export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL): BuiltinA
       `longer than OAUTH_ACCESS_TOKEN_TTL_S (${accessTokenTtlSec})`,
       String(refreshTokenTtlSec),
     );
+  const storeSetting = readEnum(env, 'OAUTH_STORE', ['auto', 'sqlite', 'redis'] as const, 'auto');
+  const hasRedis = Boolean(env.REDIS_URL?.trim());
+  if (storeSetting === 'redis' && !hasRedis) throw new ConfigError('OAUTH_STORE', 'sqlite or auto when REDIS_URL is not set', storeSetting);
   return {
+    store: storeSetting === 'auto' ? (hasRedis ? 'redis' : 'sqlite') : storeSetting,
     issuer: publicUrl.origin,
     accessTokenTtlSec,
     refreshTokenTtlSec,

@@ -126,7 +126,17 @@ describe('built-in authorization server configuration (OAUTH_SERVER=builtin)', (
       unusedClientTtlSec: 86_400,
       keyFailuresPerAddress: 10,
       keyFailuresGlobal: 100,
+      store: 'sqlite',
     });
+  });
+
+  it('keeps its state in Redis when REDIS_URL is set (OAUTH_STORE=auto), or where OAUTH_STORE says', () => {
+    expect(loadConfig({ ...BUILTIN, REDIS_URL: 'redis://127.0.0.1:6379' }, '/tmp').oauth.builtin?.store).toBe('redis');
+    expect(loadConfig({ ...BUILTIN, REDIS_URL: 'redis://127.0.0.1:6379', OAUTH_STORE: 'sqlite' }, '/tmp').oauth.builtin?.store).toBe(
+      'sqlite',
+    );
+    expect(configError({ ...BUILTIN, OAUTH_STORE: 'redis' }).variable).toBe('OAUTH_STORE');
+    expect(configError({ ...BUILTIN, OAUTH_STORE: 'postgres' }).variable).toBe('OAUTH_STORE');
   });
 
   it('reads the overrides', () => {

@@ -1,6 +1,7 @@
 import type Provider from 'oidc-provider';
 import type { Caller, Scope } from '../../core/caller.js';
 import type { AuthResult, Authenticator } from '../authenticator.js';
+import { AuthUnavailableError } from '../oauth/errors.js';
 import { grantedScopes, type ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
 import { keyNameOf } from './names.js';
@@ -26,7 +27,14 @@ export class BuiltinTokenAuthenticator implements Authenticator {
 
   async authenticate(token: string): Promise<AuthResult | undefined> {
     if (!OPAQUE.test(token)) return undefined;
-    const stored = await this.provider.AccessToken.find(token);
+    let stored: { aud?: unknown; accountId?: unknown; scope?: unknown; clientId?: unknown } | undefined;
+    try {
+      stored = await this.provider.AccessToken.find(token);
+    } catch (error) {
+      // The store (Redis) is unreachable: our outage, answered 503, not a 401 that would send the
+      // client into re-authorization.
+      throw new AuthUnavailableError('The token store is unreachable.', { cause: error });
+    }
     if (!stored) return undefined;
     const audiences: unknown[] = Array.isArray(stored.aud) ? stored.aud : [stored.aud];
     if (!audiences.includes(this.resource)) {

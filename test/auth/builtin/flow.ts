@@ -36,7 +36,18 @@ export function recordingLogger(): { logger: Logger; records: Record<string, unk
 export class Browser {
   private readonly cookies = new Map<string, { value: string; path: string }>();
 
-  constructor(private readonly origin: string) {}
+  /**
+   * `publicOrigin`: the one URL of several replicas (PUBLIC_URL); redirects to it are sent to this
+   * replica, as a load balancer would.
+   */
+  constructor(
+    private readonly origin: string,
+    private readonly publicOrigin: string = origin,
+  ) {}
+
+  private route(url: URL): URL {
+    return url.origin === this.publicOrigin ? new URL(`${this.origin}${url.pathname}${url.search}`) : url;
+  }
 
   private cookieHeader(url: URL): string {
     return [...this.cookies.entries()]
@@ -79,7 +90,7 @@ export class Browser {
     let answer = await this.request(url);
     let current = new URL(url, this.origin);
     for (let i = 0; i < 10 && answer.location; i++) {
-      const next = new URL(answer.location, current);
+      const next = this.route(new URL(answer.location, current));
       if (next.origin !== this.origin) return { ...answer, url: next.href };
       current = next;
       answer = await this.request(next.href);
@@ -135,11 +146,13 @@ export async function submitConsent(
   server: TestServer,
   consent: { action?: string; csrf?: string },
   fields: Record<string, string>,
-  headers: Record<string, string> = { origin: server.url },
+  // The form's Origin is the public URL (with replicas, not the address of the one answering).
+  headers: Record<string, string> = { origin: new URL(server.mcpUrl).origin },
 ) {
   const answer = await browser.request(`${server.url}${consent.action}`, { form: { csrf: consent.csrf ?? '', ...fields }, headers });
   if (!answer.location) return { ...answer, url: undefined as string | undefined };
-  const next = new URL(answer.location, server.url);
+  let next = new URL(answer.location, server.url);
+  if (next.origin === new URL(server.mcpUrl).origin) next = new URL(`${server.url}${next.pathname}${next.search}`);
   if (next.origin !== server.url) return { ...answer, url: next.href };
   return browser.follow(next.href);
 }
@@ -156,7 +169,7 @@ export interface FlowOptions {
 
 /** The whole authorization-code flow without a real browser: returns the token response. */
 export async function authorize(server: TestServer, options: FlowOptions) {
-  const browser = new Browser(server.url);
+  const browser = new Browser(server.url, new URL(server.mcpUrl).origin);
   const { verifier, challenge } = pkce();
   const state = randomBytes(8).toString('hex');
   const consent = await openConsent(
