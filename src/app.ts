@@ -7,7 +7,7 @@ import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.j
 import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
 import { Executor } from './core/executor.js';
-import { Registry } from './core/registry.js';
+import { Registry, withheldOperations } from './core/registry.js';
 import { ResourceTable } from './core/resourceTable.js';
 import type { ToolFactory, ToolModule } from './core/toolModule.js';
 import { mcpEndpoint } from './dialects/mcp/handler.js';
@@ -90,7 +90,10 @@ export async function createApp(options: AppOptions): Promise<App> {
   for (const factory of options.toolFactories ?? TOOL_FACTORIES) {
     modules.push(await factory({ config, logger, workspaceEvents, invalidate }));
   }
-  registry = new Registry(modules.flatMap((m) => m.operations));
+  registry = new Registry(
+    modules.flatMap((m) => m.operations),
+    withheldOperations(modules),
+  );
   const resources = new ResourceTable(modules.flatMap((m) => m.resources ?? []));
   const redis = acquireConfiguredRedis(config.scale, logger);
   cache = createResultCache(config.scale, logger, redis);

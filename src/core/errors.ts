@@ -18,6 +18,14 @@ export type ToolErrorCode =
   | 'UNKNOWN_OPERATION'
   | 'INTERNAL_ERROR';
 
+/**
+ * The code a reply shows, in both dialects. Bad parameters are the caller's invalid request
+ * (INVALID_REQUEST, as the envelope design names it); every other code is shown as it is.
+ */
+export function wireCode(code: string): string {
+  return code === 'INVALID_PARAMS' ? 'INVALID_REQUEST' : code;
+}
+
 /** HTTP status each code maps to in the envelope dialect. */
 export const HTTP_STATUS: Record<ToolErrorCode, number> = {
   INVALID_PARAMS: 400,

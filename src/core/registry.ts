@@ -40,14 +40,41 @@ function checkDeclaration(op: ToolOperation): void {
   if (!a.readOnlyHint && op.scope === 'read') throw new Error(`${where}: a writing operation must need the write or exec scope`);
 }
 
+/** An operation configuration switched off, and why. */
+export interface WithheldOperation {
+  tool: string;
+  operation: string;
+  mcpName: string;
+  reason: string;
+}
+
+/** The withheld operations of a set of tool modules, for the Registry. */
+export function withheldOperations(modules: { withheld?: { operations: ToolOperation[]; reason: string } }[]): WithheldOperation[] {
+  return modules.flatMap((m) =>
+    (m.withheld?.operations ?? []).map((op) => ({
+      tool: op.tool,
+      operation: op.operation,
+      mcpName: op.mcpName,
+      reason: m.withheld!.reason,
+    })),
+  );
+}
+
 /** The one table of operations both dialects are generated from. Order is declaration order. */
 export class Registry {
   private readonly ordered: RegisteredOperation[] = [];
   private readonly byEnvelopeKey = new Map<string, RegisteredOperation>();
   private readonly byMcp = new Map<string, RegisteredOperation>();
   private readonly toolNames = new Set<string>();
+  private readonly withheldEnvelope = new Map<string, string>();
+  private readonly withheldMcp = new Map<string, string>();
 
-  constructor(operations: ToolOperation[]) {
+  /** `withheld`: operations configuration switched off, each with the reason (never callable). */
+  constructor(operations: ToolOperation[], withheld: WithheldOperation[] = []) {
+    for (const w of withheld) {
+      this.withheldEnvelope.set(`${w.tool}\u0000${w.operation}`, w.reason);
+      this.withheldMcp.set(w.mcpName, w.reason);
+    }
     const ajv = createAjv();
     for (const op of operations) {
       checkDeclaration(op);
@@ -76,6 +103,15 @@ export class Registry {
 
   byMcpName(name: string): RegisteredOperation | undefined {
     return this.byMcp.get(name);
+  }
+
+  /** Why an operation this server does not offer is switched off, when configuration did it. */
+  withheldReason(tool: string, operation: string): string | undefined {
+    return this.withheldEnvelope.get(`${tool}\u0000${operation}`);
+  }
+
+  withheldMcpReason(name: string): string | undefined {
+    return this.withheldMcp.get(name);
   }
 
   /** Every operation, or only those the caller may call, in a deterministic order. */

@@ -23,6 +23,8 @@ export function describeErrors(errors: ErrorObject[] | null | undefined, root = 
         return `${where} is missing required property "${(e.params as { missingProperty: string }).missingProperty}"`;
       case 'additionalProperties':
         return `${where} has unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+      case 'const':
+        return `${where} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
       case 'enum':
         return `${where} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
       default:

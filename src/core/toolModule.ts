@@ -22,6 +22,11 @@ export interface ToolModule {
   /** Envelope tool name, e.g. `file_system`. */
   name: string;
   operations: ToolOperation[];
+  /**
+   * Operations this tool has but configuration switched off (FS_READ_ONLY, DB_READ_ONLY), with the
+   * reason: a call naming one is told why, instead of "unknown operation".
+   */
+  withheld?: { operations: ToolOperation[]; reason: string };
   /** MCP resource families this tool serves (file_system: the workspace files). */
   resources?: ResourceDeclaration[];
   /** Readiness probe for /readyz: resolves when the tool's dependencies answer, throws otherwise. */

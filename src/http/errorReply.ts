@@ -4,19 +4,23 @@ import type { Dialect } from '../core/context.js';
 import { stateOf } from './requestState.js';
 
 /** Error codes the HTTP layer itself produces (tool errors add their own ToolErrorCode). */
-export type HttpErrorCode =
-  | 'INVALID_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'UNKNOWN_TOOL'
-  | 'UNKNOWN_OPERATION'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'METHOD_NOT_ALLOWED'
-  | 'RATE_LIMITED'
-  | 'TIMEOUT'
-  | 'INTERNAL_ERROR';
+export const HTTP_ERROR_CODES = [
+  'INVALID_REQUEST',
+  'PARSE_ERROR',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'UNKNOWN_TOOL',
+  'UNKNOWN_OPERATION',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'METHOD_NOT_ALLOWED',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+  'TIMEOUT',
+  'INTERNAL_ERROR',
+] as const;
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number];
 
 export interface HttpError {
   status: number;
@@ -73,6 +77,13 @@ export function sendError(res: Response, dialect: Dialect | undefined, error: Ht
   }
   const state = stateOf(res);
   if (state) state.outcome = String(error.code);
+  // Whatever stage refuses the request (Host, Origin, auth, limits, …), the reply carries the ids
+  // and the envelope metadata the request sent, once its facts are read, like any other error.
+  const facts = state?.facts;
+  if (facts) {
+    error = { ...error, jsonRpcId: error.jsonRpcId ?? facts.jsonRpcId, inReplyTo: error.inReplyTo ?? facts.messageId };
+    metadata ??= facts.envelopeMetadata;
+  }
   for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value);
   const elapsed = state ? performance.now() - state.startedAt : 0;
   res.status(error.status).json(dialect === 'mcp' ? jsonRpcError(error) : envelopeError(error, elapsed, metadata));

@@ -5,7 +5,7 @@ import { loadConfig, type Config, type Env } from '../../src/config/index.js';
 import type { Caller, Scope } from '../../src/core/caller.js';
 import type { CallContext, ProgressUpdate } from '../../src/core/context.js';
 import { Executor } from '../../src/core/executor.js';
-import { Registry } from '../../src/core/registry.js';
+import { Registry, withheldOperations } from '../../src/core/registry.js';
 import type { ToolFactory, ToolModule } from '../../src/core/toolModule.js';
 import { MemoryCache } from '../../src/infra/cache.js';
 import { createSilentLogger } from '../../src/infra/logger.js';
@@ -53,7 +53,10 @@ export async function createToolHarness(factories: ToolFactory | ToolFactory[], 
   for (const factory of Array.isArray(factories) ? factories : [factories]) {
     modules.push(await factory({ config, logger, workspaceEvents: events, invalidate: (tags) => cache.invalidate(tags) }));
   }
-  const registry = new Registry(modules.flatMap((m) => m.operations));
+  const registry = new Registry(
+    modules.flatMap((m) => m.operations),
+    withheldOperations(modules),
+  );
   const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger });
 
   const callRaw = async (mcpName: string, params: unknown, options: CallOptions = {}) => {

@@ -2,7 +2,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'winston';
 import type { Caller, Scope } from '../../core/caller.js';
 import type { CallContext } from '../../core/context.js';
-import { ToolError, toToolError } from '../../core/errors.js';
+import { ToolError, toToolError, wireCode } from '../../core/errors.js';
 import type { Executor, ExecutionResult } from '../../core/executor.js';
 import type { Registry, RegisteredOperation } from '../../core/registry.js';
 import { describeErrors } from '../../core/schema.js';
@@ -22,9 +22,9 @@ export interface EnvelopeOptions {
   insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
 }
 
-/** Envelope code for a tool error: bad parameters are the caller's invalid request. */
+/** Envelope code for a tool error (the same code the MCP dialect shows). */
 export function envelopeCode(error: ToolError): string {
-  return error.code === 'INVALID_PARAMS' ? 'INVALID_REQUEST' : error.code;
+  return wireCode(error.code);
 }
 
 /** Finds the operation an envelope call names, or says precisely which name is unknown. */
@@ -33,6 +33,8 @@ export function resolveCall(registry: Registry, call: EnvelopeCall) {
     throw new ToolError('UNKNOWN_TOOL', `Unknown tool "${call.tool_name}". Call discovery.list_tools to see the tools you may use.`);
   }
   const entry = registry.byEnvelope(call.tool_name, call.operation);
+  const withheld = entry ? undefined : registry.withheldReason(call.tool_name, call.operation);
+  if (withheld) throw new ToolError('FORBIDDEN', `${call.tool_name}.${call.operation} is switched off: ${withheld}.`);
   if (!entry) {
     throw new ToolError(
       'UNKNOWN_OPERATION',

@@ -4,6 +4,7 @@ import { hasScope, type Caller, type Scope } from '../../core/caller.js';
 import type { CallContext, ProgressUpdate } from '../../core/context.js';
 import type { Executor } from '../../core/executor.js';
 import type { Registry } from '../../core/registry.js';
+import { wireCode } from '../../core/errors.js';
 import { ResourceTable } from '../../core/resourceTable.js';
 import type { RequestState } from '../../http/requestState.js';
 import type { ConformanceFixtures } from './conformance/index.js';
@@ -116,6 +117,14 @@ export function mcpServerBuilder(options: McpServerFactoryOptions) {
       }
       // An unknown tool is a protocol error (the caller named something that does not exist);
       // bad arguments and failures are tool results the model can read and correct.
+      const withheld = entry ? undefined : options.registry.withheldMcpReason(name);
+      if (withheld) {
+        state.outcome = 'FORBIDDEN';
+        throw new ProtocolError(
+          INVALID_PARAMS,
+          `The tool ${name} is switched off: ${withheld}. Call tools/list to see the available tools.`,
+        );
+      }
       if (!entry || !hasScope(caller, entry.op.scope)) {
         state.outcome = 'UNKNOWN_TOOL';
         throw new ProtocolError(INVALID_PARAMS, `Unknown tool: ${name}. Call tools/list to see the available tools.`);
@@ -146,7 +155,7 @@ export function mcpServerBuilder(options: McpServerFactoryOptions) {
         const toolError = error as { code?: string; message: string };
         state.outcome = toolError.code ?? 'INTERNAL_ERROR';
         return {
-          content: [{ type: 'text' as const, text: `${toolError.code ?? 'ERROR'}: ${toolError.message}` }],
+          content: [{ type: 'text' as const, text: `${toolError.code ? wireCode(toolError.code) : 'ERROR'}: ${toolError.message}` }],
           isError: true,
         };
       }

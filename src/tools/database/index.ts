@@ -57,7 +57,8 @@ export const createDatabaseTool: ToolFactory = async (env: ToolEnv): Promise<Too
   };
   const operations: ToolOperation[] = [listTablesOperation(db), describeTableOperation(db), queryOperation(db)];
   // DB_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
-  if (!config.readOnly) operations.push(insertOperation(db), updateOperation(db), deleteOperation(db));
+  const writes = [insertOperation(db), updateOperation(db), deleteOperation(db)];
+  if (!config.readOnly) operations.push(...writes);
   // Security: schema changes are opt-in; without DB_ALLOW_DDL=true neither dialect lists create_table.
   if (config.allowDdl) operations.push(createTableOperation(db));
   const paths = [env.config.server.dataDir, ...(backend.dialect === 'sqlite' ? [sqliteFile(env)] : [])];
@@ -65,6 +66,7 @@ export const createDatabaseTool: ToolFactory = async (env: ToolEnv): Promise<Too
   return {
     name: TOOL,
     operations: operations.map((op) => maskPaths(op, mask)),
+    withheld: config.readOnly ? { operations: writes, reason: "this server's database is read-only (DB_READ_ONLY=true)" } : undefined,
     ready: async () => {
       try {
         await backend.ready();

@@ -87,7 +87,10 @@ export function createDiscoveryTool(getRegistry: () => Registry): ToolModule {
         .list(ctx.caller)
         .filter(({ op }) => op.tool === tool_name);
       if (ops.length === 0) {
-        throw new ToolError('NOT_FOUND', `No tool named "${tool_name}" is available to you. Call list_tools to see the tools you may use.`);
+        throw new ToolError(
+          'UNKNOWN_TOOL',
+          `Unknown tool "${tool_name}": none by that name is available to you. Call list_tools to see the tools you may use.`,
+        );
       }
       return {
         name: tool_name,

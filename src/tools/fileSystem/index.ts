@@ -50,6 +50,9 @@ export async function buildFileSystemTool(env: ToolEnv, options: FileSystemToolO
     name: TOOL,
     // FS_READ_ONLY removes the writing operations entirely, so neither dialect lists them.
     operations: config.readOnly ? all.filter((op) => op.annotations.readOnlyHint) : all,
+    withheld: config.readOnly
+      ? { operations: all.filter((op) => !op.annotations.readOnlyHint), reason: "this server's workspace is read-only (FS_READ_ONLY=true)" }
+      : undefined,
     resources: [workspaceResources(tool)],
     ready: async () => {
       try {

@@ -113,7 +113,9 @@ describe('FS_READ_ONLY=true over HTTP', () => {
       await client.close();
     }
     const attempt = await postJson(server.mcpUrl, envelope('file_system', 'write_file', { path: 'a.txt', content: 'x' }));
-    expect(attempt.status).toBe(404);
-    expect(attempt.body.content.code).toBe('UNKNOWN_OPERATION');
+    // Not offered, and the refusal says why instead of "unknown operation".
+    expect(attempt.status).toBe(403);
+    expect(attempt.body.content.code).toBe('FORBIDDEN');
+    expect(attempt.body.content.error).toMatch(/read-only \(FS_READ_ONLY=true\)/);
   });
 });
