@@ -5,11 +5,19 @@ import { createAjv, describeErrors } from '../../src/core/schema.js';
 import { JSON_VALUE_SCHEMA, SCALAR_SCHEMA } from '../../src/core/valueSchemas.js';
 import { startServer, type TestServer } from '../helpers/server.js';
 
-// Every tool, the opt-in ones too: the web providers (they change the search schema) and DDL.
+// Every tool, the opt-in ones too: the web providers (they change the search schema), DDL and run_process.
 let server: TestServer;
 beforeAll(async () => {
   server = await startServer({
-    env: { SEARCH_PROVIDER: 'local', SEARXNG_URL: 'http://127.0.0.1:9/', BRAVE_API_KEY: 'test-key', DB_ALLOW_DDL: 'true' },
+    env: {
+      SEARCH_PROVIDER: 'local',
+      SEARXNG_URL: 'http://127.0.0.1:9/',
+      BRAVE_API_KEY: 'test-key',
+      DB_ALLOW_DDL: 'true',
+      PROCESS_ENABLED: 'true',
+      PROCESS_SANDBOX: 'none',
+      PROCESS_ALLOW: 'git',
+    },
   });
 });
 afterAll(async () => {
@@ -19,7 +27,9 @@ afterAll(async () => {
 describe('every tool schema is portable (the Inspector --strict rules, without the Inspector)', () => {
   it('finds no type arrays, untyped values or open-ended input objects in any input or output schema', () => {
     const entries = server.built.registry.list();
-    expect(entries.map((e) => e.op.mcpName)).toEqual(expect.arrayContaining(['create_table', 'delete', 'search', 'session_set_state']));
+    expect(entries.map((e) => e.op.mcpName)).toEqual(
+      expect.arrayContaining(['create_table', 'delete', 'run_process', 'search', 'session_set_state']),
+    );
     const problems = entries.flatMap(({ op }) =>
       (['inputSchema', 'outputSchema'] as const).flatMap((kind) =>
         portabilityProblems(op[kind], kind).map((p) => `${op.mcpName} ${p.path}: ${p.problem}`),
