@@ -4,6 +4,8 @@ import winston from 'winston';
 export interface CapturedLogger {
   logger: winston.Logger;
   messages: () => string[];
+  /** Every captured line with its metadata. */
+  lines: () => { message: string; meta: Record<string, unknown> }[];
   count: (message: string) => number;
   /** Resolves once a line with this message has been logged (polls the captured lines). */
   waitFor: (message: string, occurrences?: number, timeoutMs?: number) => Promise<void>;
@@ -23,6 +25,7 @@ export function captureLogger(): CapturedLogger {
   return {
     logger,
     messages: () => lines.map((l) => l.message),
+    lines: () => [...lines],
     count,
     waitFor: async (message, occurrences = 1, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
