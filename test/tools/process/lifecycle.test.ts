@@ -97,8 +97,8 @@ describeWithBwrap('process tool lifecycle: nothing outlives the call', () => {
       undefined,
       { accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' },
     );
-    const response = await call;
-    const reading = response.text().catch(() => '');
+    // Not awaited yet: the stream's headers may come only with its first message.
+    const reading = call.then((response) => response.text()).catch(() => '');
     await running(tag);
     const notice = await post(
       server.mcpUrl,
