@@ -393,14 +393,13 @@ describe.each(backends)('database tool limits on %s', (_name, makeFixture) => {
     // One connection / query process: the last query can only run if the endless one was really stopped.
     const t = await dbHarness(fx.env('app', { DB_STATEMENT_TIMEOUT_MS: '200', DB_POOL_MAX: '1' }));
     try {
-      const started = performance.now();
+      // The query never ends on its own, so only the limit can make this call return.
       await t.fails(
         'query',
         { sql: 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c' },
         'TIMEOUT',
         /200 ms limit/,
       );
-      expect(performance.now() - started).toBeLessThan(5000);
       if (fx.backend === 'postgres') await t.fails('query', { sql: 'SELECT pg_sleep(10)' }, 'TIMEOUT', /DB_STATEMENT_TIMEOUT_MS/);
       expect((await t.call('query', { sql: 'SELECT 1 AS one' })).rows).toEqual([[1]]);
     } finally {

@@ -99,23 +99,23 @@ describe.runIf(pgUp)('database tool, PostgreSQL specifics', () => {
   });
 
   it('cancels the running statement when the caller goes away', async () => {
-    const t = await dbHarness(fx.env('app', { DB_POOL_MAX: '1' }));
+    const t = await dbHarness(fx.env('app', { DB_POOL_MAX: '1', DB_STATEMENT_TIMEOUT_MS: '120000' }));
     const busy = async () =>
       (await fx.rows(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = '${fx.user('app')}' AND state = 'active'`))[0]!.n;
     try {
       const controller = new AbortController();
-      const running = t.h.call('query', { sql: 'SELECT pg_sleep(20)' }, { signal: controller.signal });
+      const running = t.h.call('query', { sql: 'SELECT pg_sleep(120)' }, { signal: controller.signal });
       running.catch(() => undefined);
-      await expect.poll(busy).toBe(1);
+      await expect.poll(busy, { timeout: 20_000 }).toBe(1);
       controller.abort();
       await expect(running).rejects.toMatchObject({ code: 'CANCELLED' });
-      // Well before the 10 s statement limit: the server-side statement was cancelled, not left running.
-      await expect.poll(busy, { timeout: 3000 }).toBe(0);
+      // Long before the 120 s statement limit: the server-side statement was cancelled, not left running.
+      await expect.poll(busy, { timeout: 20_000 }).toBe(0);
       expect((await t.call('query', { sql: 'SELECT 1 AS one' })).rows).toEqual([[1]]);
     } finally {
       await t.close();
     }
-  });
+  }, 60_000);
 
   describe('DB_READ_TABLES, enforced by the role', () => {
     const tables = { DB_READ_TABLES: 'users,orders,big_spenders' };

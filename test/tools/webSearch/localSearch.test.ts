@@ -28,6 +28,9 @@ async function workspace(files: Record<string, string | Buffer>, env: Env = {}):
     WORKSPACE_DIR: dirs.workspace,
     DATA_DIR: dirs.data,
     SEARCH_RESCAN_INTERVAL_MS: '0',
+    // The first search waits for the first build (however slow a loaded machine is); tests of the
+    // "still being built" note set their own wait.
+    SEARCH_INDEX_WAIT_MS: '120000',
     ...env,
   });
   return harness;
