@@ -161,6 +161,8 @@ export interface FlowOptions {
   redirectUri: string;
   clientId: string;
   clientSecret?: string;
+  /** client_secret_post instead of client_secret_basic. */
+  secretInBody?: boolean;
   key: string;
   access?: 'read' | 'write';
   scope?: string;
@@ -204,12 +206,16 @@ export async function authorize(server: TestServer, options: FlowOptions) {
 
 export async function tokenRequest(
   server: TestServer,
-  client: { clientId: string; clientSecret?: string },
+  client: { clientId: string; clientSecret?: string; secretInBody?: boolean },
   params: Record<string, string>,
 ) {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   const body = new URLSearchParams(params);
-  if (client.clientSecret) headers.authorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
+  if (client.clientSecret && client.secretInBody) {
+    body.set('client_id', client.clientId);
+    body.set('client_secret', client.clientSecret);
+  } else if (client.clientSecret)
+    headers.authorization = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
   else body.set('client_id', client.clientId);
   const response = await fetch(`${server.url}/oauth/token`, { method: 'POST', headers, body });
   return { status: response.status, body: (await response.json()) as Record<string, any> };
