@@ -14,6 +14,12 @@ function escapeXml(text: string): string {
  * A small hand-written horizontal bar chart: one panel per group, each with its own linear scale,
  * a bar per ratio, the 1.0x line and a tick where the target is.
  */
+const GROUP_TITLES: Record<string, string> = {
+  'vs baseline': 'Throughput relative to a baseline (higher is better)',
+  ours: 'Our paths and engines against each other (higher is better)',
+  'speed-up': 'Speed-ups (higher is better)',
+};
+
 export function renderChart(ratios: Ratio[], subtitle: string): string {
   const groups = [...new Set(ratios.map((r) => r.group))];
   const parts: string[] = [];
@@ -22,9 +28,7 @@ export function renderChart(ratios: Ratio[], subtitle: string): string {
     const bars = ratios.filter((r) => r.group === group);
     const max = Math.max(1.1, ...bars.map((r) => Math.max(r.value, r.target ?? 0) * 1.1));
     const x = (v: number) => LABEL_W + (Math.max(0, v) / max) * PLOT_W;
-    parts.push(
-      `<text x="10" y="${y}" class="group">${escapeXml(group === 'vs baseline' ? 'Throughput relative to a baseline (higher is better)' : 'Speed-ups (higher is better)')}</text>`,
-    );
+    parts.push(`<text x="10" y="${y}" class="group">${escapeXml(GROUP_TITLES[group] ?? group)}</text>`);
     y += 10;
     const top = y;
     for (const bar of bars) {

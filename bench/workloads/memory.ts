@@ -148,7 +148,7 @@ export async function memoryWorkload(ctx: BenchContext): Promise<void> {
       noiseMiB: noise,
       rssGrowthMiB: rssGrowth,
     };
-    book.target('idle_rss', `${fmt.mib(idle)} MiB`, idle <= 120);
+    book.target('idle_rss', `${fmt.mib(idle)} MiB`, idle <= 110);
     book.target(
       'rss_growth',
       Number.isFinite(growth)

@@ -1,4 +1,4 @@
-import { startBaseline } from '../lib/baselines.js';
+import { openSession, startBaseline } from '../lib/baselines.js';
 import type { ChildServer } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { fmt } from '../lib/format.js';
@@ -11,8 +11,10 @@ const isToolResult = (body: string) => body.includes('"structuredContent"') && !
 const isEnvelopeListing = (body: string) => body.includes('"message_type":"response"') && body.includes('"content":{"tools"');
 
 /**
- * The headline comparison: three baselines and our two dialects, same request shape, loaded in
- * interleaved rounds. Our trivial tool is discovery's list_tools (read-only, no I/O).
+ * The headline comparison: the baselines (raw node:http, bare Express, the SDK's stateless
+ * createMcpHandler and its stateful server, fastmcp 4.x stateful and stateless) and our two
+ * dialects on both MCP engines, same request shape, loaded in interleaved rounds. Our trivial
+ * tool is discovery's list_tools (read-only, no I/O).
  */
 export async function protocolWorkload(ctx: BenchContext): Promise<void> {
   const { book, settings, log } = ctx;
@@ -25,18 +27,32 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
     started.push(express);
     const sdk = await startBaseline(ctx.baselineDir, 'sdkEcho');
     started.push(sdk);
+    const sdkStateful = await startBaseline(ctx.baselineDir, 'sdkStateful');
+    started.push(sdkStateful);
+    const fastStateful = await startBaseline(ctx.baselineDir, 'fastmcpEcho', [], {}, 'fastmcp-stateful');
+    started.push(fastStateful);
+    const fastStateless = await startBaseline(ctx.baselineDir, 'fastmcpEcho', [], { FASTMCP_STATELESS: 'true' }, 'fastmcp-stateless');
+    started.push(fastStateless);
     const oursMcp: OurServer = await startOurs({ name: 'ours-mcp' });
     started.push(oursMcp);
+    const oursSdkEngine: OurServer = await startOurs({ name: 'ours-mcp-sdk-engine', env: { MCP_ENGINE: 'sdk' } });
+    started.push(oursSdkEngine);
     const oursEnvelope: OurServer = await startOurs({ name: 'ours-envelope' });
     started.push(oursEnvelope);
 
     // Each contender must give the right answer once before its speed means anything.
     const baselineBody = toolsCallBody('echo', {});
-    for (const server of [raw, express, sdk]) {
-      const reply = await post(server.mcpUrl, baselineBody, mcpHeaders());
+    const sessionHeaders = new Map<string, Record<string, string>>();
+    for (const server of [sdkStateful, fastStateful]) sessionHeaders.set(server.name, await openSession(server.mcpUrl, mcpHeaders()));
+    const headersOf = (server: { name: string }) => sessionHeaders.get(server.name) ?? mcpHeaders();
+    for (const server of [raw, express, sdk, sdkStateful, fastStateful, fastStateless]) {
+      const reply = await post(server.mcpUrl, baselineBody, headersOf(server));
       if (reply.status !== 200 || !mcpMessage(reply.text)?.result)
         throw new Error(`${server.name} answered ${reply.status}: ${reply.text.slice(0, 200)}`);
     }
+    const sdkEngineCheck = await oursSdkEngine.mcp('list_tools');
+    if (sdkEngineCheck.status !== 200 || !isToolResult(sdkEngineCheck.text))
+      throw new Error(`ours (MCP, MCP_ENGINE=sdk) answered ${sdkEngineCheck.status}: ${sdkEngineCheck.text.slice(0, 300)}`);
     const mcpCheck = await oursMcp.mcp('list_tools');
     if (mcpCheck.status !== 200 || !isToolResult(mcpCheck.text))
       throw new Error(`ours (MCP) answered ${mcpCheck.status}: ${mcpCheck.text.slice(0, 300)}`);
@@ -67,6 +83,28 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
         { url: sdk.mcpUrl, requests: [{ body: baselineBody, headers: mcpHeaders() }], verify: isToolResult },
         sdk.memory,
       ),
+      ...[
+        ['sdk-stateful', 'SDK v2 stateful server (one session, echo tool)', sdkStateful] as const,
+        ['fastmcp-stateful', 'fastmcp 4.x stateful (one session, echo tool)', fastStateful] as const,
+        ['fastmcp-stateless', 'fastmcp 4.x stateless (echo tool)', fastStateless] as const,
+      ].map(([id, label, server]) =>
+        httpContender(
+          id,
+          label,
+          { url: server.mcpUrl, requests: [{ body: baselineBody, headers: headersOf(server) }], verify: isToolResult },
+          server.memory,
+        ),
+      ),
+      httpContender(
+        'mcp-sdk-engine',
+        'ours, MCP tools/call list_tools (MCP_ENGINE=sdk)',
+        {
+          url: oursSdkEngine.mcpUrl,
+          requests: [{ body: toolsCallBody('list_tools', {}), headers: mcpHeaders(oursSdkEngine.key) }],
+          verify: isToolResult,
+        },
+        oursSdkEngine.memory,
+      ),
       httpContender(
         'mcp',
         'ours, MCP tools/call list_tools',
@@ -96,7 +134,7 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
     const s = (id: string) => result.summaries.get(id)!;
     const ratio = (a: string, b: string) => pairedRatio(result, a, b);
     section.tables.push({
-      columns: ['Server', 'rps', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'vs raw', 'vs Express', 'vs SDK'],
+      columns: ['Server', 'rps', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'vs raw', 'vs Express', 'vs SDK', 'ours MCP vs it'],
       rows: contenders.map((c) => {
         const x = s(c.id);
         return [
@@ -108,6 +146,7 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
           fmt.ratio(ratio(c.id, 'raw')),
           fmt.ratio(ratio(c.id, 'express')),
           fmt.ratio(ratio(c.id, 'sdk')),
+          c.id === 'mcp' ? '—' : fmt.ratio(ratio('mcp', c.id)),
         ];
       }),
     });
@@ -121,17 +160,34 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
 
     const mcpVsSdk = ratio('mcp', 'sdk');
     const envelopeVsExpress = ratio('envelope', 'express');
+    const mcpVsSdkStateful = ratio('mcp', 'sdk-stateful');
+    const fastest = ratio('fastmcp-stateful', 'fastmcp-stateless') >= 1 ? 'fastmcp-stateful' : 'fastmcp-stateless';
+    const mcpVsFastmcp = ratio('mcp', fastest);
+    const mcpVsEnvelope = ratio('mcp', 'envelope');
+    const engineGain = ratio('mcp', 'mcp-sdk-engine');
     section.data.ratios = {
       mcpVsSdk,
       envelopeVsExpress,
+      mcpVsSdkStateful,
+      mcpVsFastmcp,
+      fastestFastmcp: fastest,
+      mcpVsEnvelope,
+      engineVsSdkEngine: engineGain,
       mcpVsRaw: ratio('mcp', 'raw'),
       sdkVsRaw: ratio('sdk', 'raw'),
       expressVsRaw: ratio('express', 'raw'),
       envelopeVsRaw: ratio('envelope', 'raw'),
     };
-    book.target('mcp_vs_sdk', `${fmt.ratio(mcpVsSdk)}, p99 ${fmt.ms(s('mcp').p99)} ms`, mcpVsSdk >= 0.8 && s('mcp').p99 <= 30);
+    book.target('mcp_vs_sdk', `${fmt.ratio(mcpVsSdk)}, p99 ${fmt.ms(s('mcp').p99)} ms`, mcpVsSdk >= 1.5 && s('mcp').p99 <= 25);
+    book.target('mcp_vs_sdk_stateful', fmt.ratio(mcpVsSdkStateful), mcpVsSdkStateful >= 1.0);
+    book.target('mcp_vs_fastmcp', `${fmt.ratio(mcpVsFastmcp)} (vs ${fastest}, the faster mode)`, mcpVsFastmcp >= 1.0);
+    book.target('mcp_vs_envelope', fmt.ratio(mcpVsEnvelope), mcpVsEnvelope >= 0.9);
     book.target('envelope_vs_express', fmt.ratio(envelopeVsExpress), envelopeVsExpress >= 0.7);
-    book.ratio({ label: 'MCP path / SDK server', value: mcpVsSdk, target: 0.8, group: 'vs baseline' });
+    book.ratio({ label: 'MCP path / SDK server', value: mcpVsSdk, target: 1.5, group: 'vs baseline' });
+    book.ratio({ label: 'MCP path / SDK stateful server', value: mcpVsSdkStateful, target: 1.0, group: 'vs baseline' });
+    book.ratio({ label: `MCP path / ${fastest}`, value: mcpVsFastmcp, target: 1.0, group: 'vs baseline' });
+    book.ratio({ label: 'MCP path / our envelope path', value: mcpVsEnvelope, target: 0.9, group: 'ours' });
+    book.ratio({ label: 'MCP engine / MCP_ENGINE=sdk', value: engineGain, group: 'ours' });
     book.ratio({ label: 'Envelope / bare Express', value: envelopeVsExpress, target: 0.7, group: 'vs baseline' });
     book.ratio({ label: 'SDK server / raw node:http', value: ratio('sdk', 'raw'), group: 'vs baseline' });
     book.ratio({ label: 'bare Express / raw node:http', value: ratio('express', 'raw'), group: 'vs baseline' });
