@@ -18,6 +18,7 @@ import { envelopeEndpoint } from './dialects/envelope/handler.js';
 import { accessLog } from './http/accessLog.js';
 import { allowedMethods, type RouteMethods } from './http/allowedMethods.js';
 import { noStoreByDefault } from './http/cachePolicy.js';
+import { compressJson } from './http/compress.js';
 import { authenticate } from './http/authenticate.js';
 import { cancelByNotice } from './http/cancelByNotice.js';
 import { dialectFor } from './http/dialect.js';
@@ -154,6 +155,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   app.use(requestId());
   app.use(noStoreByDefault());
   app.use(accessLog(logger));
+  if (config.server.compressMinBytes > 0) app.use(compressJson({ minBytes: config.server.compressMinBytes }));
   app.use(requestMetrics(registry));
   const checkHost = hostGuard(policy);
   // A POST to /mcp is checked once its body is read, so a refusal answers in the caller's dialect.

@@ -13,6 +13,8 @@ export interface ServerConfig {
   /** Host header values we answer to (DNS-rebinding guard); empty = loopback names only when bound to loopback. */
   allowedHosts: string[];
   bodyLimitBytes: number;
+  /** JSON replies at least this large are gzip/brotli-compressed when the client accepts it; 0 = never. */
+  compressMinBytes: number;
   maxJsonDepth: number;
   callTimeoutMs: number;
   /** A request's headers must arrive within this time (slow-header clients are cut off). */
@@ -51,6 +53,7 @@ export function parseServerConfig(env: Env, cwd: string): ServerConfig {
     allowedOrigins: origins.map((o) => o.replace(/\/$/, '')),
     allowedHosts: readList(env, 'ALLOWED_HOSTS').map((h) => h.toLowerCase()),
     bodyLimitBytes: readInt(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 512 * 1024 * 1024),
+    compressMinBytes: readInt(env, 'COMPRESS_MIN_BYTES', 1024, 0, 1024 * 1024 * 1024),
     maxJsonDepth: readInt(env, 'MAX_JSON_DEPTH', 64, 2, 1000),
     callTimeoutMs: readInt(env, 'CALL_TIMEOUT_MS', 30_000, 10, 3_600_000),
     headersTimeoutMs: readInt(env, 'HEADERS_TIMEOUT_MS', 20_000, 100, 600_000),

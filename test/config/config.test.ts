@@ -12,6 +12,12 @@ describe('configuration', () => {
     expect(config.server.workspaceDir).toBe('/srv/app/workspace');
     expect(config.auth.mode).toBe('api_key');
     expect(config.mcp.engine).toBe('engine');
+    expect(config.server.compressMinBytes).toBe(1024);
+  });
+
+  it('reads COMPRESS_MIN_BYTES, 0 meaning off', () => {
+    expect(loadConfig({ COMPRESS_MIN_BYTES: '0' }, '/tmp').server.compressMinBytes).toBe(0);
+    expect(loadConfig({ COMPRESS_MIN_BYTES: '4096' }, '/tmp').server.compressMinBytes).toBe(4096);
   });
 
   it.each([
@@ -24,6 +30,8 @@ describe('configuration', () => {
     ['REDIS_URL', 'http://127.0.0.1:6379'],
     ['MCP_API_KEYS', 'just-a-key'],
     ['MCP_ENGINE', 'fast'],
+    ['COMPRESS_MIN_BYTES', '-1'],
+    ['COMPRESS_MIN_BYTES', '1k'],
   ])('%s=%s stops startup with a message naming the variable', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.variable).toBe(name);
