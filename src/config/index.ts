@@ -43,7 +43,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     server: parseServerConfig(env, cwd),
     log: parseLogConfig(env, cwd),
     auth: parseAuthConfig(env),
-    oauth: parseOAuthConfig(env),
+    oauth: parseOAuthConfig(env, cwd),
     scale,
     fileSystem: parseFileSystemConfig(env),
     database: parseDatabaseConfig(env),

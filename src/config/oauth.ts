@@ -72,7 +72,7 @@ export function resourceMetadataUrlFor(resource: string): string {
   return `${url.origin}/.well-known/oauth-protected-resource${url.pathname}`;
 }
 
-export function parseOAuthConfig(env: Env): OAuthConfig {
+export function parseOAuthConfig(env: Env, cwd: string = process.cwd()): OAuthConfig {
   const { mode } = parseAuthConfig(env);
   const enabled = mode === 'oauth' || mode === 'both';
   const publicUrl = readUrl(env, 'PUBLIC_URL', ['http', 'https']);
@@ -87,7 +87,7 @@ export function parseOAuthConfig(env: Env): OAuthConfig {
     const why = `required when AUTH_MODE=${mode}`;
     if (!publicUrl) throw new ConfigError('PUBLIC_URL', `the server's external base URL (e.g. https://mcp.example.com), ${why}`);
     requireHttpsUnlessLoopback('PUBLIC_URL', publicUrl);
-    if (server === 'builtin') builtin = parseBuiltinAuthServerConfig(env, publicUrl);
+    if (server === 'builtin') builtin = parseBuiltinAuthServerConfig(env, publicUrl, cwd);
     if (!issuerUrl && !builtin)
       throw new ConfigError('OAUTH_ISSUER', `the authorization server's issuer URL (e.g. https://auth.example.com), ${why}`);
     if (issuerUrl) requireHttpsUnlessLoopback('OAUTH_ISSUER', issuerUrl);

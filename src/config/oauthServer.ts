@@ -1,4 +1,25 @@
-import { ConfigError, readEnum, readInt, type Env } from './env.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError, readEnum, readInt, readOptionalString, type Env } from './env.js';
+import { isLoopbackHost } from './server.js';
+
+/**
+ * Security: a redirect URI is https, or plain http to a loopback address (a native app on this
+ * machine, RFC 8252 §7.3). Custom schemes, javascript:, data: and plain http elsewhere are refused
+ * at registration, so an authorization code never travels in clear or to an app that merely
+ * claimed a scheme.
+ */
+export function redirectUriAllowed(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.hash) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+}
 
 /** Settings of the built-in authorization server (OAUTH_SERVER=builtin). */
 export interface BuiltinAuthServerConfig {
@@ -17,13 +38,53 @@ export interface BuiltinAuthServerConfig {
   keyFailuresGlobal: number;
   /** Where clients, grants, tokens and keys live: a SQLite file in DATA_DIR, or Redis (shared by replicas). */
   store: 'sqlite' | 'redis';
+  /** Pre-registered clients (OAUTH_CLIENTS_FILE): RFC 7591 metadata objects with their client_id. */
+  clients: PreregisteredClient[];
+}
+
+export interface PreregisteredClient {
+  client_id: string;
+  redirect_uris: string[];
+  [metadata: string]: unknown;
+}
+
+/** A JSON array of client metadata; oidc-provider checks each fully when the server starts. */
+function readClientsFile(env: Env, cwd: string): PreregisteredClient[] {
+  const file = readOptionalString(env, 'OAUTH_CLIENTS_FILE');
+  if (!file) return [];
+  const expected = 'a JSON file with an array of client metadata objects, each with client_id and redirect_uris';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path.resolve(cwd, file), 'utf8'));
+  } catch (error) {
+    throw new ConfigError('OAUTH_CLIENTS_FILE', `${expected} (${(error as Error).message})`, file);
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('OAUTH_CLIENTS_FILE', expected, file);
+  const ids = new Set<string>();
+  for (const client of parsed) {
+    const ok =
+      typeof client === 'object' &&
+      client !== null &&
+      typeof client.client_id === 'string' &&
+      client.client_id !== '' &&
+      Array.isArray(client.redirect_uris) &&
+      client.redirect_uris.every((u: unknown) => typeof u === 'string');
+    if (!ok) throw new ConfigError('OAUTH_CLIENTS_FILE', expected, JSON.stringify(client).slice(0, 80));
+    const refused = (client.redirect_uris as string[]).find((uri) => !redirectUriAllowed(uri));
+    if (refused !== undefined)
+      throw new ConfigError('OAUTH_CLIENTS_FILE', `${expected}; redirect_uris must be https, or http on a loopback address`, refused);
+    if (ids.has(client.client_id))
+      throw new ConfigError('OAUTH_CLIENTS_FILE', `${expected}; client_id values must be unique`, client.client_id);
+    ids.add(client.client_id);
+  }
+  return parsed as PreregisteredClient[];
 }
 
 /**
  * Reads the built-in authorization server's settings. `publicUrl` is already checked (https
  * unless loopback) by the caller; here only what is specific to being an issuer.
  */
-export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL): BuiltinAuthServerConfig {
+export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL, cwd: string = process.cwd()): BuiltinAuthServerConfig {
   // Security: the issuer identifier is compared byte for byte by clients (RFC 8414 §3.3, mix-up
   // defence); one canonical form, and no path, because the metadata lives at the origin's root.
   if (publicUrl.pathname.replace(/\/+$/, '') !== '')
@@ -46,6 +107,7 @@ export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL): BuiltinA
   const hasRedis = Boolean(env.REDIS_URL?.trim());
   if (storeSetting === 'redis' && !hasRedis) throw new ConfigError('OAUTH_STORE', 'sqlite or auto when REDIS_URL is not set', storeSetting);
   return {
+    clients: readClientsFile(env, cwd),
     store: storeSetting === 'auto' ? (hasRedis ? 'redis' : 'sqlite') : storeSetting,
     issuer: publicUrl.origin,
     accessTokenTtlSec,

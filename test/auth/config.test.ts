@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { configError } from '../helpers/configError.js';
@@ -127,7 +130,34 @@ describe('built-in authorization server configuration (OAUTH_SERVER=builtin)', (
       keyFailuresPerAddress: 10,
       keyFailuresGlobal: 100,
       store: 'sqlite',
+      clients: [],
     });
+  });
+
+  it('reads pre-registered clients from OAUTH_CLIENTS_FILE, and names the variable when the file is bad', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'oauth-clients-'));
+    try {
+      const good = path.join(dir, 'clients.json');
+      writeFileSync(
+        good,
+        JSON.stringify([{ client_id: 'my-app', client_secret: 'x'.repeat(32), redirect_uris: ['https://app.example/cb'] }]),
+      );
+      expect(loadConfig({ ...BUILTIN, OAUTH_CLIENTS_FILE: good }, '/tmp').oauth.builtin?.clients).toEqual([
+        { client_id: 'my-app', client_secret: 'x'.repeat(32), redirect_uris: ['https://app.example/cb'] },
+      ]);
+      for (const content of [
+        'not json',
+        '{"client_id":"a"}',
+        '[{"redirect_uris":[]}]',
+        '[{"client_id":"a","redirect_uris":[]},{"client_id":"a","redirect_uris":[]}]',
+      ]) {
+        writeFileSync(good, content);
+        expect(configError({ ...BUILTIN, OAUTH_CLIENTS_FILE: good }).variable).toBe('OAUTH_CLIENTS_FILE');
+      }
+      expect(configError({ ...BUILTIN, OAUTH_CLIENTS_FILE: path.join(dir, 'missing.json') }).variable).toBe('OAUTH_CLIENTS_FILE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps its state in Redis when REDIS_URL is set (OAUTH_STORE=auto), or where OAUTH_STORE says', () => {

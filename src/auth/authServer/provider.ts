@@ -1,14 +1,14 @@
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import type { Logger } from 'winston';
-import { isLoopbackHost } from '../../config/server.js';
 import type { ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
 import { adapterClass, markClientUsed } from './adapter.js';
+import { metadataFetch } from './metadataFetch.js';
 import { hostOf, keyNameOf } from './names.js';
 import { errorPage, newNonce, setPageHeaders } from './pages.js';
 import type { ServerSecrets } from './secrets.js';
 import type { OAuthStore } from './store.js';
-import type { BuiltinAuthServerConfig } from '../../config/oauthServer.js';
+import { redirectUriAllowed, type BuiltinAuthServerConfig } from '../../config/oauthServer.js';
 
 /** Where the provider's endpoints live under the app (Express strips it; oidc-provider adds it back to URLs). */
 export const MOUNT = '/oauth';
@@ -25,24 +25,8 @@ export interface ProviderOptions {
   secrets: ServerSecrets;
   accounts: KeyAccounts;
   logger: Logger;
-}
-
-/**
- * Security: a redirect URI is https, or plain http to a loopback address (a native app on this
- * machine, RFC 8252 §7.3). Custom schemes, javascript:, data: and plain http elsewhere are refused
- * at registration, so an authorization code never travels in clear or to an app that merely
- * claimed a scheme.
- */
-export function redirectUriAllowed(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.hash) return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+  /** Overrides the outbound fetch (tests). */
+  fetch?: ReturnType<typeof metadataFetch>;
 }
 
 /** oidc-provider configured as this server's OAuth 2.1 authorization server. */
@@ -56,6 +40,9 @@ export function createProvider(options: ProviderOptions): Provider {
   const provider = new Provider(config.issuer, {
     adapter: adapterClass(store, config.unusedClientTtlSec),
     jwks: secrets.jwks,
+    clients: config.clients,
+    // Every outbound fetch (Client ID Metadata Documents) goes through the SSRF-safe fetcher.
+    fetch: options.fetch ?? metadataFetch(),
     cookies: { keys: secrets.cookieKeys },
     // Our scope names are listed as provider scopes too: clients (the MCP SDK among them) send them
     // in their registration's `scope`, which must name only scopes the provider knows.
@@ -87,6 +74,9 @@ export function createProvider(options: ProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true, initialAccessToken: false },
+      // The 2025-11-25 authorization spec prefers a client_id that is an https URL of its own
+      // metadata; oidc-provider fetches (via metadataFetch), validates and caches it (LRU, max-age).
+      clientIdMetadataDocument: { enabled: true, ack: 'draft-02' },
       registrationManagement: { enabled: false },
       revocation: { enabled: true },
       introspection: { enabled: false },
