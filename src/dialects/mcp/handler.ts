@@ -1,13 +1,21 @@
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, type McpHttpHandler, type McpServerFactory, type ServerNotifier } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type McpHttpHandler,
+  type McpServerFactory,
+  type ServerNotifier,
+} from '@modelcontextprotocol/server';
 import type { Request as ExpressRequest, RequestHandler } from 'express';
 import { sendError } from '../../http/errorReply.js';
 import { stateOf } from '../../http/requestState.js';
+import { HEADER_MISMATCH, headerMismatch, mirroredArguments } from './mcpParamHeaders.js';
 import type { McpRequestExtra } from './serverFactory.js';
 import { jsonRpcResponsesFromSse } from './sseToJson.js';
 
 const BOTH = 'application/json, text/event-stream';
 const BATCH_VERSION = '2025-03-26';
+const LEGACY_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
 
 function acceptsBoth(accept: string | null): boolean {
   if (!accept) return false;
@@ -56,8 +64,19 @@ export interface McpHttpEndpoint {
 /** The MCP dialect on Express: the SDK's dual-era handler (2026-07-28 + stateless 2025-era). */
 export function mcpEndpoint(
   factory: McpServerFactory,
-  options: { maxBodyBytes: number; onError: (error: Error) => void },
+  options: {
+    maxBodyBytes: number;
+    onError: (error: Error) => void;
+    /** A tool's input schema by MCP name, for the SEP-2243 Mcp-Param-* check. */
+    inputSchemaOf?: (name: string) => Record<string, unknown> | undefined;
+  },
 ): McpHttpEndpoint {
+  const mirroredOf = new Map<string, Array<[string, string]>>();
+  const mirrored = (name: string) => {
+    let found = mirroredOf.get(name);
+    if (!found) mirroredOf.set(name, (found = mirroredArguments(options.inputSchemaOf?.(name))));
+    return found;
+  };
   const sdkHandler = createMcpHandler(factory, {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,
@@ -85,6 +104,19 @@ export function mcpEndpoint(
       state.operation = facts.methods[0];
       const call = facts.calls[0];
       if (call?.kind === 'tool') state.tool = call.tool;
+      // SEP-2243 (2026-07-28 only: earlier clients never mirror arguments into headers).
+      if (call?.kind === 'tool' && facts.protocolVersion !== undefined && !LEGACY_VERSIONS.has(facts.protocolVersion)) {
+        const declared = mirrored(call.entry?.op.mcpName ?? call.tool);
+        const params = (body as { params?: { arguments?: Record<string, unknown> } }).params;
+        const problem = declared.length ? headerMismatch(declared, params?.arguments, (name) => req.get(name)) : undefined;
+        if (problem) {
+          state.outcome = 'HEADER_MISMATCH';
+          res
+            .status(400)
+            .json({ jsonrpc: '2.0', id: facts.jsonRpcId, error: { code: HEADER_MISMATCH, message: `Header mismatch: ${problem}` } });
+          return;
+        }
+      }
     }
     const extra: McpRequestExtra = { caller: state.caller!, state };
     (req as ExpressRequest & { auth?: unknown }).auth = {
