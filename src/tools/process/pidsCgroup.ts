@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -8,6 +8,9 @@ import path from 'node:path';
  * real user is root, so for a server running as root this is what stops a fork bomb outright;
  * without it a watchdog counts the sandbox's processes instead (see runner.ts).
  */
+/** Tool instances in this process (tests build several): each gets a folder of its own. */
+let instances = 0;
+
 export class PidsCgroups {
   private counter = 0;
 
@@ -29,7 +32,8 @@ export class PidsCgroups {
       if (controllers === '') candidates.push(path.join('/sys/fs/cgroup', where), path.join('/sys/fs/cgroup/unified', where));
     }
     for (const parent of candidates) {
-      const base = path.join(parent, `mcp-process-${process.pid}`);
+      removeStale(parent);
+      const base = path.join(parent, `mcp-process-${process.pid}-${++instances}`);
       try {
         mkdirSync(base, { recursive: true });
         const probe = path.join(base, 'probe');
@@ -77,6 +81,36 @@ export class PidsCgroups {
       rmdirSync(this.base);
     } catch {
       // a run's folder still busy: the kernel frees it with its last process
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Folders left by a server that was killed (empty once their processes are gone): removed. */
+function removeStale(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^mcp-process-(\d+)(?:-\d+)?$/.exec(name)?.[1];
+    if (!pid || alive(Number(pid))) continue;
+    const base = path.join(parent, name);
+    try {
+      for (const run of readdirSync(base, { withFileTypes: true })) if (run.isDirectory()) rmdirSync(path.join(base, run.name));
+      rmdirSync(base);
+    } catch {
+      // still in use, or not ours to remove
     }
   }
 }
