@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { createProcessTool } from '../../../src/tools/process/index.js';
 import { createToolHarness, type ToolHarness } from '../../helpers/toolHarness.js';
-import { describeWithBwrap, PROCESS_ENV } from './helpers.js';
+import { describeWithBwrap, PROCESS_ENV, processesWith } from './helpers.js';
 
 type Result = Record<string, any>;
 const EXEC = { scopes: ['exec'] as 'exec'[] };
@@ -73,11 +73,12 @@ describeWithBwrap('process tool settings', () => {
 
   it('PROCESS_MAX_CONCURRENT caps runs across callers on this server', async () => {
     const { run } = await harness({ PROCESS_MAX_CONCURRENT: '1', PROCESS_MAX_PER_CALLER: '1' });
-    const first = run({ argv: ['sleep', '2'] }, 'first');
-    await expect
-      .poll(async () => (await run({ argv: ['true'] }, 'second').catch((e) => e)).message ?? 'ran', { timeout: 20_000 })
-      .toContain('The server is running 1 commands');
-    expect((await first).exit_code).toBe(0);
+    const tag = String(8_200_000 + process.pid);
+    const first = run({ argv: ['sleep', tag], timeout_ms: 10_000 }, 'first');
+    // Only once its command runs is the first call certainly holding the server's one slot.
+    await expect.poll(() => processesWith(tag).length, { timeout: 30_000, interval: 50 }).toBeGreaterThan(0);
+    expect((await run({ argv: ['true'] }, 'second').catch((e) => e)).message).toContain('The server is running 1 commands');
+    expect((await first).timed_out).toBe(true);
     await expect.poll(async () => (await run({ argv: ['true'] }, 'second').catch((e) => e)).exit_code, { timeout: 20_000 }).toBe(0);
   });
 });

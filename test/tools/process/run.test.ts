@@ -5,7 +5,7 @@ import { createFileSystemTool } from '../../../src/tools/fileSystem/index.js';
 import { createProcessTool } from '../../../src/tools/process/index.js';
 import { createWebSearchTool } from '../../../src/tools/webSearch/index.js';
 import { createToolHarness, type ToolHarness } from '../../helpers/toolHarness.js';
-import { describeWithBwrap, PROCESS_ENV } from './helpers.js';
+import { describeWithBwrap, PROCESS_ENV, processesWith } from './helpers.js';
 
 const EXEC = { scopes: ['read', 'write', 'exec'] as ('read' | 'write' | 'exec')[] };
 
@@ -143,9 +143,11 @@ describeWithBwrap('process tool: run (sandboxed)', () => {
 
   it('refuses a second run for a caller at PROCESS_MAX_PER_CALLER, not for another caller', async () => {
     const controller = new AbortController();
-    const first = run({ argv: ['sleep', '600'] }, { ...EXEC, signal: controller.signal } as typeof EXEC).catch((e) => e);
-    // The slot is taken synchronously once the call got past validation; wait for the run to exist.
-    await expect.poll(async () => (await failure(run({ argv: ['true'] }))).code, { timeout: 20_000 }).toBe('RATE_LIMITED');
+    const tag = String(8_100_000 + process.pid);
+    const first = run({ argv: ['sleep', tag] }, { ...EXEC, signal: controller.signal } as typeof EXEC).catch((e) => e);
+    // Only once its command runs is the first call certainly holding the caller's one slot.
+    await expect.poll(() => processesWith(tag).length, { timeout: 30_000, interval: 50 }).toBeGreaterThan(0);
+    expect((await failure(run({ argv: ['true'] }))).code).toBe('RATE_LIMITED');
     expect((await h.call('run_process', { argv: ['true'] }, { ...EXEC, callerId: 'someone-else' })) as object).toMatchObject({
       exit_code: 0,
     });
