@@ -37,6 +37,9 @@ import { acquireConfiguredRedis } from './infra/redis.js';
 import { createResultCache } from './infra/sharedCache.js';
 import { recordToolOutcome } from './infra/metrics.js';
 import { WorkspaceEvents } from './infra/workspaceEvents.js';
+import { WorkspaceWatcher } from './infra/workspaceWatcher.js';
+import { TEMP_PREFIX } from './tools/fileSystem/atomicWrite.js';
+import { writeInvalidates } from './tools/fileSystem/cacheTags.js';
 import { createDiscoveryTool } from './tools/discovery/index.js';
 import { TOOL_FACTORIES } from './tools/index.js';
 import { SERVER_INFO, SERVER_INSTRUCTIONS } from './serverInfo.js';
@@ -99,6 +102,25 @@ export async function createApp(options: AppOptions): Promise<App> {
   const redis = acquireConfiguredRedis(config.scale, logger);
   cache = createResultCache(config.scale, logger, redis);
   const limits = rateLimits({ scale: config.scale, registry, logger, redis });
+  const watcher = config.fileSystem.watchWorkspace
+    ? await WorkspaceWatcher.start({
+        workspaceDir: config.server.workspaceDir,
+        logger,
+        debounceMs: config.fileSystem.watchDebounceMs,
+        ownTempPrefixes: [TEMP_PREFIX],
+        // A change made outside the server goes the way a file_system write does: the index (and,
+        // with Redis, the change log other replicas apply) first, then the cache tags, so a read
+        // that misses the evicted entry finds the index already current.
+        onChanges: async (paths) => {
+          for (const path of paths) {
+            await workspaceEvents.emit({ kind: 'write', path }, (error) =>
+              logger.warn('workspace listener failed', { error: error instanceof Error ? error.message : String(error) }),
+            );
+          }
+          await cache.invalidate(writeInvalidates());
+        },
+      })
+    : undefined;
   const executor = new Executor({ cache, defaultTimeoutMs: config.server.callTimeoutMs, logger, onOutcome: recordToolOutcome });
 
   const authenticators: Authenticator[] = [];
@@ -239,6 +261,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     cache,
     authServer,
     close: async () => {
+      await watcher?.close();
       await mcp.close().catch(() => undefined);
       for (const m of modules)
         await m.close?.().catch((error: unknown) => logger.warn('tool close failed', { tool: m.name, error: String(error) }));

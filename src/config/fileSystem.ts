@@ -22,6 +22,10 @@ export interface FileSystemConfig {
   resourceCacheTtlMs: number;
   /** Read files with more than one hard link (also for web_search fetch and indexing). */
   allowHardLinks: boolean;
+  /** Watch the workspace for changes made outside the server (search index and cached reads follow them). */
+  watchWorkspace: boolean;
+  /** Changes seen within this many ms are applied together. */
+  watchDebounceMs: number;
 }
 
 const MIB = 1024 * 1024;
@@ -39,5 +43,8 @@ export function parseFileSystemConfig(env: Env): FileSystemConfig {
     // At most a day: the official client ignores longer hints (its MAX_CACHE_TTL_MS).
     resourceCacheTtlMs: readInt(env, 'FS_RESOURCE_CACHE_TTL_MS', 0, 0, 86_400_000),
     allowHardLinks: readBool(env, 'FS_ALLOW_HARD_LINKS', false),
+    watchWorkspace: readBool(env, 'WATCH_WORKSPACE', true),
+    // At most 1 s: changes made outside the server are promised to show within 2 s.
+    watchDebounceMs: readInt(env, 'WATCH_DEBOUNCE_MS', 200, 0, 1000),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * In-process notifications about changes the server itself made to the workspace. Listeners run
- * before the writing call returns (emit awaits them), so e.g. the search index is current when a
- * write's reply is sent.
+ * In-process notifications about changes to the workspace: those the server itself made (listeners
+ * run before the writing call returns, since emit awaits them, so e.g. the search index is current
+ * when a write's reply is sent), and those the workspace watcher saw other programs make (as
+ * `write` of each changed path, created, changed or deleted alike). The path `''` means the whole
+ * workspace may have changed.
  */
 export type WorkspaceChange =
   | { kind: 'write'; path: string }

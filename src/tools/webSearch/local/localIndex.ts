@@ -203,7 +203,7 @@ export class LocalIndex {
       const rel = normalizeRelPath(input);
       if (rel === undefined || this.closed) continue;
       if (rel === '') {
-        await this.scan();
+        await this.rescan();
         continue;
       }
       await this.refresh(rel);
