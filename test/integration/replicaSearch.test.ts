@@ -29,6 +29,8 @@ describeWithRedis('search across replicas sharing one workspace', () => {
       REDIS_PREFIX: prefix,
       RATE_LIMIT_MAX: '100000',
       SEARCH_RESCAN_INTERVAL_MS: '0',
+      // Nor may a watcher: only the change log can make these pass.
+      WATCH_WORKSPACE: 'false',
     };
   };
 

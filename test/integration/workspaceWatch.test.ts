@@ -132,7 +132,7 @@ describeWithRedis('a change made outside the server, across replicas', () => {
     // B watches nothing itself (like a replica on another host of a network volume): only A's
     // watcher, the change log and the cache generations can bring B up to date.
     [watching, blind] = await Promise.all([startReplica('A', env('a', true)), startReplica('B', env('b', false))]);
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     for (const replica of [watching, blind]) await replica?.kill('SIGTERM');
     await dropPrefix(REDIS_URL, prefix);
