@@ -26,8 +26,15 @@ function replicaEnv(root: string, name: string, extra: Record<string, string>): 
   return { MCP_API_KEYS: KEYS, DATA_DIR: dataDir, WORKSPACE_DIR: workspaceDir, ...extra };
 }
 
-async function startPair(root: string, extra: Record<string, string>, entry = SERVER_ENTRY): Promise<[Replica, Replica]> {
-  return Promise.all([startReplica('A', replicaEnv(root, 'a', extra), entry), startReplica('B', replicaEnv(root, 'b', extra), entry)]);
+/**
+ * Two replicas, each with a DATA_DIR of its own: pairs started side by side must not share one
+ * either (two processes opening one SQLite file at the same moment may see SQLITE_BUSY).
+ */
+async function startPair(root: string, extra: Record<string, string>, entry = SERVER_ENTRY, label = 'pair'): Promise<[Replica, Replica]> {
+  return Promise.all([
+    startReplica('A', replicaEnv(root, `${label}-a`, extra), entry),
+    startReplica('B', replicaEnv(root, `${label}-b`, extra), entry),
+  ]);
 }
 
 describeWithRedis('two replicas sharing Redis', () => {
@@ -38,7 +45,7 @@ describeWithRedis('two replicas sharing Redis', () => {
 
   beforeAll(async () => {
     [limited, pair] = await Promise.all([
-      startPair(root, { REDIS_URL, REDIS_PREFIX: `${prefix}limited:`, RATE_LIMIT_MAX: '6' }),
+      startPair(root, { REDIS_URL, REDIS_PREFIX: `${prefix}limited:`, RATE_LIMIT_MAX: '6' }, SERVER_ENTRY, 'limited'),
       startPair(root, { REDIS_URL, REDIS_PREFIX: prefix, RATE_LIMIT_MAX: '100000', SESSION_MAX_KEYS: '1000' }, NOTES_ENTRY),
     ]);
   }, 120_000);
