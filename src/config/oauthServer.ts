@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, readEnum, readInt, readOptionalString, type Env } from './env.js';
+import { ConfigError, readEnum, readInt, readOptionalString, readUrl, type Env } from './env.js';
 import { isLoopbackHost } from './server.js';
 
 /**
@@ -37,7 +37,9 @@ export interface BuiltinAuthServerConfig {
   keyFailuresPerAddress: number;
   keyFailuresGlobal: number;
   /** Where clients, grants, tokens and keys live: a SQLite file in DATA_DIR, or Redis (shared by replicas). */
-  store: 'sqlite' | 'redis';
+  store: 'sqlite' | 'redis' | 'postgres';
+  /** OAUTH_DATABASE_URL, for store = postgres. */
+  databaseUrl?: string;
   /** Pre-registered clients (OAUTH_CLIENTS_FILE): RFC 7591 metadata objects with their client_id. */
   clients: PreregisteredClient[];
 }
@@ -103,12 +105,25 @@ export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL, cwd: stri
       `longer than OAUTH_ACCESS_TOKEN_TTL_S (${accessTokenTtlSec})`,
       String(refreshTokenTtlSec),
     );
-  const storeSetting = readEnum(env, 'OAUTH_STORE', ['auto', 'sqlite', 'redis'] as const, 'auto');
+  const storeSetting = readEnum(env, 'OAUTH_STORE', ['auto', 'sqlite', 'redis', 'postgres'] as const, 'auto');
   const hasRedis = Boolean(env.REDIS_URL?.trim());
-  if (storeSetting === 'redis' && !hasRedis) throw new ConfigError('OAUTH_STORE', 'sqlite or auto when REDIS_URL is not set', storeSetting);
+  if (storeSetting === 'redis' && !hasRedis)
+    throw new ConfigError('OAUTH_STORE', 'sqlite, postgres or auto when REDIS_URL is not set', storeSetting);
+  const databaseUrl = readUrl(env, 'OAUTH_DATABASE_URL', ['postgres', 'postgresql']);
+  if (storeSetting === 'postgres' && !databaseUrl)
+    throw new ConfigError('OAUTH_DATABASE_URL', 'a postgres:// URL when OAUTH_STORE=postgres');
+  // Security: the database tool answers SQL over DATABASE_URL; tokens and client secrets kept there
+  // would be one SELECT away from any caller with the read scope.
+  if (databaseUrl && env.DATABASE_URL?.trim() && new URL(env.DATABASE_URL.trim()).href === databaseUrl.href)
+    throw new ConfigError(
+      'OAUTH_DATABASE_URL',
+      'a database other than DATABASE_URL (the database tool must not reach the tokens)',
+      databaseUrl.href.replace(/\/\/[^@/]*@/, '//***@'),
+    );
   return {
     clients: readClientsFile(env, cwd),
     store: storeSetting === 'auto' ? (hasRedis ? 'redis' : 'sqlite') : storeSetting,
+    databaseUrl: databaseUrl?.href,
     issuer: publicUrl.origin,
     accessTokenTtlSec,
     refreshTokenTtlSec,

@@ -166,7 +166,16 @@ describe('built-in authorization server configuration (OAUTH_SERVER=builtin)', (
       'sqlite',
     );
     expect(configError({ ...BUILTIN, OAUTH_STORE: 'redis' }).variable).toBe('OAUTH_STORE');
-    expect(configError({ ...BUILTIN, OAUTH_STORE: 'postgres' }).variable).toBe('OAUTH_STORE');
+    expect(configError({ ...BUILTIN, OAUTH_STORE: 'mysql' }).variable).toBe('OAUTH_STORE');
+    const pgStore = loadConfig({ ...BUILTIN, OAUTH_STORE: 'postgres', OAUTH_DATABASE_URL: 'postgres://u@db/oauth' }, '/tmp').oauth.builtin;
+    expect(pgStore).toMatchObject({ store: 'postgres', databaseUrl: 'postgres://u@db/oauth' });
+    expect(configError({ ...BUILTIN, OAUTH_STORE: 'postgres' }).variable).toBe('OAUTH_DATABASE_URL');
+    expect(configError({ ...BUILTIN, OAUTH_STORE: 'postgres', OAUTH_DATABASE_URL: 'mysql://db/x' }).variable).toBe('OAUTH_DATABASE_URL');
+    // Security: never the database the SQL tool serves.
+    expect(
+      configError({ ...BUILTIN, OAUTH_STORE: 'postgres', OAUTH_DATABASE_URL: 'postgres://u@db/app', DATABASE_URL: 'postgres://u@db/app' })
+        .variable,
+    ).toBe('OAUTH_DATABASE_URL');
   });
 
   it('reads the overrides', () => {

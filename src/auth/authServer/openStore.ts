@@ -1,6 +1,7 @@
 import type { Logger } from 'winston';
 import type { Config } from '../../config/index.js';
 import { acquireConfiguredRedis } from '../../infra/redis.js';
+import { PostgresOAuthStore } from './postgresStore.js';
 import { RedisOAuthStore } from './redisStore.js';
 import { SqliteOAuthStore } from './sqliteStore.js';
 import type { OAuthStore } from './store.js';
@@ -20,5 +21,6 @@ export async function openOAuthStore(config: Config, logger: Logger): Promise<OA
     }
     return new RedisOAuthStore(handle);
   }
+  if (config.oauth.builtin?.store === 'postgres') return new PostgresOAuthStore(config.oauth.builtin.databaseUrl!);
   return new SqliteOAuthStore(config.server.dataDir);
 }
