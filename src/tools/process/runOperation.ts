@@ -157,6 +157,13 @@ async function run(
     tool.running.add(handle);
     const result = await handle.done;
     flushProgress.end();
+    if (result.spawnError) {
+      tool.logger.error('process run could not start', { requestId: ctx.requestId, error: result.spawnError });
+      throw new ToolError(
+        'UNAVAILABLE',
+        'The command could not be started on this server (its sandbox is not available); try again later.',
+      );
+    }
 
     let exitCode = result.exitCode;
     let signal = result.signal;

@@ -35,6 +35,8 @@ export interface RunResult {
   stdout: OutputBuffer;
   stderr: OutputBuffer;
   durationMs: number;
+  /** The program could not be started at all (e.g. bwrap removed since startup). */
+  spawnError?: string;
 }
 
 /** A started run; `stop` ends it early (shutdown), `done` settles once every process is gone. */
@@ -163,6 +165,7 @@ export function startRun(spec: RunSpec): RunHandle {
 
   const done = new Promise<RunResult>((resolve) => {
     let settled = false;
+    let spawnError: string | undefined;
     const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
@@ -171,7 +174,7 @@ export function startRun(spec: RunSpec): RunHandle {
       clearTimeout(outerTimer);
       clearInterval(watchdog);
       spec.signal.removeEventListener('abort', onAbort);
-      resolve({ exitCode, signal, killedBy, stdout, stderr, durationMs: Math.round(performance.now() - started) });
+      resolve({ exitCode, signal, killedBy, stdout, stderr, durationMs: Math.round(performance.now() - started), spawnError });
     };
     // 'close' comes after the process exited and every pipe to it closed.
     child.on('close', (code, signal) => finish(code, signal));
@@ -179,7 +182,10 @@ export function startRun(spec: RunSpec): RunHandle {
       // Unsandboxed, whatever the command left behind in its group goes with it (and frees the pipes).
       if (!spec.sandboxed) killGroup();
     });
-    child.on('error', () => finish(null, null));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      spawnError = error.code ?? error.message;
+      finish(null, null);
+    });
   });
   return { done, stop };
 }

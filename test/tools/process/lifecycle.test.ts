@@ -169,6 +169,19 @@ describeWithBwrap('process tool lifecycle: server shutdown and server death', ()
 });
 
 describe('process tool lifecycle helpers', () => {
+  it('reports a program that cannot be started instead of inventing an exit', async () => {
+    const run = startRun({
+      command: ['/nonexistent/bwrap', '--version'],
+      env: { PATH: SANDBOX_PATH },
+      cwd: '/',
+      sandboxed: false,
+      timeoutMs: 10_000,
+      maxOutputBytes: 1024,
+      signal: new AbortController().signal,
+    });
+    expect((await run.done).spawnError).toBe('ENOENT');
+  });
+
   it('the in-sandbox backstop kills a command at its wall time even when the server never does', async () => {
     const config = parseProcessConfig({ PROCESS_ENABLED: 'true' });
     const run = startRun({
