@@ -9,38 +9,30 @@ afterAll(async () => {
   await server.close();
 });
 
-async function timedCall(key: string): Promise<{ status: number; ms: number }> {
-  const started = performance.now();
+async function call(key: string): Promise<number> {
   const { status } = await postJson(server.mcpUrl, envelope('discovery', 'list_tools'), { authorization: `Bearer ${key}` });
-  return { status, ms: performance.now() - started };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return status;
 }
 
 describe('a flood from one caller', () => {
   it('is rate limited while another caller keeps being served', async () => {
-    const baseline: number[] = [];
-    for (let i = 0; i < 8; i++) baseline.push((await timedCall(READER_KEY)).ms);
-
-    let flooding = true;
+    // Counted, not timed: the flood goes on until it has clearly passed its allowance and the other
+    // caller has made all its calls, however slowly a loaded machine gets there. (How much a flood
+    // slows others is a latency question for bench/, not for a unit test.)
+    let readerDone = false;
     const flood: number[] = [];
     const flooders = Array.from({ length: 16 }, async () => {
-      for (let i = 0; flooding && i < 50; i++) flood.push((await timedCall(ADMIN_KEY)).status);
+      while (!readerDone || flood.length < 60) flood.push(await call(ADMIN_KEY));
     });
-    const during: { status: number; ms: number }[] = [];
-    for (let i = 0; i < 10; i++) during.push(await timedCall(READER_KEY));
-    flooding = false;
+    const during: number[] = [];
+    for (let i = 0; i < 10; i++) during.push(await call(READER_KEY));
+    readerDone = true;
     await Promise.all(flooders);
 
     // The flooder got its allowance and then 429s.
     expect(flood.filter((s) => s === 200).length).toBeLessThanOrEqual(20);
-    expect(flood.filter((s) => s === 429).length).toBeGreaterThan(20);
-    // The other caller was never limited, and (with generous room for a shared CI machine) not
-    // slowed by an order of magnitude.
-    expect(during.map((d) => d.status)).toEqual(Array(10).fill(200));
-    expect(median(during.map((d) => d.ms))).toBeLessThan(median(baseline) * 10 + 100);
+    expect(flood.filter((s) => s === 429).length).toBeGreaterThanOrEqual(40);
+    // The other caller was never limited.
+    expect(during).toEqual(Array(10).fill(200));
   });
 });
