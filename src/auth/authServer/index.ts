@@ -52,7 +52,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     scopeNames,
     execOffered,
     accounts,
-    limiter: new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal),
+    limiter: new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal, options.redis),
     store,
     logger,
     redis: options.redis,

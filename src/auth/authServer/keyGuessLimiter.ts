@@ -1,3 +1,5 @@
+import type { RedisHandle } from '../../infra/redis.js';
+
 const WINDOW_MS = 15 * 60_000;
 
 interface Window {
@@ -7,7 +9,8 @@ interface Window {
 
 /**
  * Counts wrong API keys typed on the consent page, per client address and for the whole server,
- * in 15-minute windows.
+ * in 15-minute windows; in Redis when it is configured (so replicas share the counts), else (and
+ * during a Redis outage) in this process.
  * Security: the consent page is an oracle for "is this an API key"; without a cap it would let
  * anyone online-guess keys. The global cap stops a guesser spread over many addresses; it also
  * locks the owner out for the rest of the window, which is the price of not being guessable
@@ -20,11 +23,30 @@ export class KeyGuessLimiter {
   constructor(
     private readonly perAddress: number,
     private readonly overall: number,
+    private readonly redis?: RedisHandle,
     private readonly now: () => number = Date.now,
   ) {}
 
+  private keys(address: string): [string, string] {
+    const prefix = `${this.redis!.prefix}oauth:keyguess:`;
+    return [`${prefix}ip:${address}`, `${prefix}all`];
+  }
+
   /** Undefined when a try is allowed; otherwise the number of seconds until it is. */
-  blocked(address: string): number | undefined {
+  async blocked(address: string): Promise<number | undefined> {
+    if (this.redis?.isReady()) {
+      try {
+        const [own, all] = this.keys(address);
+        const [ownCount, allCount, ownTtl, allTtl] = await this.redis.bounded(
+          Promise.all([this.redis.client.get(own), this.redis.client.get(all), this.redis.client.pttl(own), this.redis.client.pttl(all)]),
+        );
+        if (Number(ownCount ?? 0) >= this.perAddress) return Math.ceil(Math.max(ownTtl, 1000) / 1000);
+        if (Number(allCount ?? 0) >= this.overall) return Math.ceil(Math.max(allTtl, 1000) / 1000);
+        return undefined;
+      } catch {
+        // Redis failed mid-way: count in this process instead.
+      }
+    }
     const t = this.now();
     const own = this.current(this.byAddress.get(address), t);
     const all = this.current(this.global, t);
@@ -34,7 +56,19 @@ export class KeyGuessLimiter {
   }
 
   /** Counts one wrong key; returns how many tries this address has left in the window. */
-  failed(address: string): number {
+  async failed(address: string): Promise<number> {
+    if (this.redis?.isReady()) {
+      try {
+        const [own, all] = this.keys(address);
+        const results = await this.redis.bounded(
+          this.redis.client.multi().set(own, 0, 'PX', WINDOW_MS, 'NX').incr(own).set(all, 0, 'PX', WINDOW_MS, 'NX').incr(all).exec(),
+        );
+        const count = Number(results?.[1]?.[1] ?? 0);
+        return Math.max(0, this.perAddress - count);
+      } catch {
+        // fall through to the in-process count
+      }
+    }
     const t = this.now();
     const own = this.current(this.byAddress.get(address), t) ?? { count: 0, resetAt: t + WINDOW_MS };
     own.count++;

@@ -225,14 +225,14 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         );
       }
       const address = ipKeyGenerator(req.ip ?? 'unknown', 56);
-      const wait = limiter.blocked(address);
+      const wait = await limiter.blocked(address);
       if (wait !== undefined) {
         logger.warn('oauth: consent key tries exhausted', { ip: req.ip });
         return again(429, `Too many wrong keys. Try again in ${Math.ceil(wait / 60)} minute(s).`);
       }
       const account = accounts.match(String(firstParam(req.body.key) ?? '').trim());
       if (!account) {
-        const left = limiter.failed(address);
+        const left = await limiter.failed(address);
         logger.warn('oauth audit: wrong key on the consent page', { audit: 'consent_wrong_key', client_id: view.clientId, ip: req.ip });
         return again(401, `That is not one of this server's API keys. ${left} tr${left === 1 ? 'y' : 'ies'} left.`);
       }

@@ -267,6 +267,16 @@ describe('the built-in authorization server: hostile requests', () => {
     expect(after.status).toBe(401);
   });
 
+  it('codes are short-lived: one minute', async () => {
+    const client = await registerPublic(server, CHATGPT_REDIRECT);
+    const browser = new Browser(server.url);
+    const consent = await openConsent(browser, authorizeUrl(server, baseParams(client.client_id)));
+    const done = await submitConsent(browser, server, consent, { key: ADMIN_KEY, access: 'read', decision: 'approve' });
+    const code = new URL(done.url!).searchParams.get('code')!;
+    const stored = await server.built.authServer!.provider.AuthorizationCode.find(code);
+    expect(stored.exp - stored.iat).toBe(60);
+  });
+
   it('a wrong code_verifier gets no token', async () => {
     const client = await registerPublic(server, CHATGPT_REDIRECT);
     const browser = new Browser(server.url);

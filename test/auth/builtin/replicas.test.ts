@@ -2,7 +2,19 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ADMIN_KEY, type TestServer } from '../../helpers/server.js';
 import { describeWithRedis, dropPrefix, REDIS_URL, uniquePrefix } from '../../infra/helpers/services.js';
 import { rpc } from '../wire.js';
-import { authorize, CHATGPT_REDIRECT, register, registerPublic, startBuiltinServer, tokenRequest } from './flow.js';
+import {
+  authorize,
+  authorizeUrl,
+  Browser,
+  CHATGPT_REDIRECT,
+  openConsent,
+  pkce,
+  register,
+  registerPublic,
+  startBuiltinServer,
+  submitConsent,
+  tokenRequest,
+} from './flow.js';
 
 const prefix = uniquePrefix('oauth-as');
 const shared = { REDIS_URL, REDIS_PREFIX: prefix };
@@ -94,5 +106,48 @@ describeWithRedis('two replicas on one Redis act as one authorization server', (
     await authorize(viaB, { clientId: client.client_id, redirectUri: CHATGPT_REDIRECT, key: ADMIN_KEY });
     const grants = await (await import('../../../src/auth/authServer/grants.js')).listGrants(b.built.authServer!.store);
     expect(grants.find((g) => g.clientId === client.client_id)).toMatchObject({ clientName: 'Listed', key: 'admin' });
+  });
+});
+
+const guessPrefix = uniquePrefix('oauth-guess');
+
+describeWithRedis('wrong consent keys are counted across replicas', () => {
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    const env = { REDIS_URL, REDIS_PREFIX: guessPrefix, OAUTH_CONSENT_KEY_FAILURES_PER_IP: '3' };
+    a = await startBuiltinServer(env);
+    b = await startBuiltinServer({ ...env, PUBLIC_URL: a.url });
+  }, 60_000);
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await dropPrefix(REDIS_URL, guessPrefix);
+  });
+
+  it('guesses spread over two replicas hit one limit', async () => {
+    const client = await registerPublic(a, CHATGPT_REDIRECT);
+    const viaB = { ...b, mcpUrl: a.mcpUrl };
+    const params = (server: TestServer) => ({
+      response_type: 'code',
+      client_id: client.client_id,
+      redirect_uri: CHATGPT_REDIRECT,
+      scope: 'mcp:read',
+      code_challenge: pkce().challenge,
+      code_challenge_method: 'S256',
+      resource: server.mcpUrl,
+    });
+    const onA = new Browser(a.url);
+    const consentA = await openConsent(onA, authorizeUrl(a, params(a)));
+    const onB = new Browser(b.url, new URL(a.url).origin);
+    const consentB = await openConsent(onB, authorizeUrl(viaB, params(viaB)));
+    const statuses = [
+      (await submitConsent(onA, a, consentA, { key: 'guess-1', decision: 'approve' })).status,
+      (await submitConsent(onB, viaB, consentB, { key: 'guess-2', decision: 'approve' })).status,
+      (await submitConsent(onA, a, consentA, { key: 'guess-3', decision: 'approve' })).status,
+    ];
+    expect(statuses).toEqual([401, 401, 401]);
+    const blocked = await submitConsent(onB, viaB, consentB, { key: ADMIN_KEY, decision: 'approve' });
+    expect(blocked.status).toBe(429);
   });
 });
