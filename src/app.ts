@@ -85,6 +85,9 @@ export interface App {
 export async function createApp(options: AppOptions): Promise<App> {
   const { config, logger } = options;
   const workspaceEvents = new WorkspaceEvents();
+  let watcher: WorkspaceWatcher | undefined;
+  // First listener, so it runs before the index applies a change (see WorkspaceWatcher.noteApplied).
+  workspaceEvents.on((change) => watcher?.noteApplied(change.kind === 'move' ? [change.from, change.to] : [change.path]));
   const modules: ToolModule[] = [];
   let registry: Registry | undefined;
   let cache: ResultCache | undefined;
@@ -102,7 +105,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const redis = acquireConfiguredRedis(config.scale, logger);
   cache = createResultCache(config.scale, logger, redis);
   const limits = rateLimits({ scale: config.scale, registry, logger, redis });
-  const watcher = config.fileSystem.watchWorkspace
+  watcher = config.fileSystem.watchWorkspace
     ? await WorkspaceWatcher.start({
         workspaceDir: config.server.workspaceDir,
         logger,

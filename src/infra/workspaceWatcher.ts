@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { AsyncSubscription, Event, Options, SubscribeCallback } from '@parcel/watcher';
 import type { Logger } from 'winston';
@@ -26,6 +26,8 @@ import type { Logger } from 'winston';
 const IGNORED_DIRS = ['**/node_modules', '**/.git'];
 /** More changed paths than this in one batch are reported as one change of the whole workspace (''). */
 export const MAX_BATCH_PATHS = 256;
+/** Paths whose applied state is remembered (for recognising echoes); the oldest are forgotten first. */
+const MAX_NOTED = 10_000;
 
 /**
  * Editors' swap, backup and lock files, and the like: written and removed around every save, never
@@ -71,6 +73,8 @@ export class WorkspaceWatcher {
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
   private realRoot = '';
+  /** Path → the state (signature) it had when a change to it was last applied. */
+  private readonly noted = new Map<string, string>();
 
   private constructor(private readonly options: WorkspaceWatcherOptions) {}
 
@@ -89,6 +93,24 @@ export class WorkspaceWatcher {
   /** Resolves once every batch reported so far has been handled (tests, shutdown). */
   async idle(): Promise<void> {
     await this.flushing;
+  }
+
+  /**
+   * Records the state of paths whose change is about to be applied (a file_system write, or a
+   * batch of this watcher's). The watcher's later event for the same state (the echo of the
+   * server's own write) is then dropped instead of causing a second index refresh and eviction.
+   * Recorded before the change is applied, never after: a change by another program landing in
+   * between then differs from the record and is reported.
+   */
+  async noteApplied(paths: readonly string[]): Promise<void> {
+    if (!this.watching) return;
+    for (const rel of paths) {
+      if (rel === '') continue;
+      const signature = await this.signature(rel);
+      this.noted.delete(rel);
+      this.noted.set(rel, signature);
+      if (this.noted.size > MAX_NOTED) this.noted.delete(this.noted.keys().next().value!);
+    }
   }
 
   async close(): Promise<void> {
@@ -140,17 +162,42 @@ export class WorkspaceWatcher {
 
   private flush(): void {
     this.timer = undefined;
-    const batch = collapse([...this.pending]);
+    const collapsed = collapse([...this.pending]);
     this.pending.clear();
-    if (batch.length === 0) return;
+    if (collapsed.length === 0) return;
     this.flushing = this.flushing.then(async () => {
       if (this.stopped) return;
       try {
-        await this.options.onChanges(batch);
+        const batch = await this.withoutEchoes(collapsed);
+        if (batch.length > 0) await this.options.onChanges(batch);
       } catch (error) {
         this.options.logger.warn('workspace change not applied', { error: error instanceof Error ? error.message : String(error) });
       }
     });
+  }
+
+  /** The paths whose state differs from the one recorded when their last change was applied. */
+  private async withoutEchoes(batch: string[]): Promise<string[]> {
+    const out: string[] = [];
+    for (const rel of batch) {
+      const noted = rel === '' ? undefined : this.noted.get(rel);
+      if (noted === undefined || noted !== (await this.signature(rel))) out.push(rel);
+    }
+    return out;
+  }
+
+  /**
+   * What a path is now: type, inode, size and nanosecond mtime and ctime (ctime cannot be set by
+   * anyone, so a rewrite always differs), or `absent`.
+   */
+  private async signature(rel: string): Promise<string> {
+    try {
+      const st = await lstat(path.join(this.realRoot, ...rel.split('/')), { bigint: true });
+      const type = st.isFile() ? 'f' : st.isDirectory() ? 'd' : 'o';
+      return `${type}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    } catch {
+      return 'absent';
+    }
   }
 
   private fallBack(error: unknown): void {

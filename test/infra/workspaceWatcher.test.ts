@@ -83,9 +83,19 @@ describe('workspace watcher', () => {
 
   it('reports a burst larger than one batch may be as a change of the whole workspace', async () => {
     const dir = tempWorkspace();
-    const { seen } = await watch(dir);
-    for (let i = 0; i <= MAX_BATCH_PATHS + 10; i++) writeFileSync(path.join(dir, `f${i}.txt`), 'x');
-    await expect.poll(() => seen().has(''), { timeout: 20_000 }).toBe(true);
+    let callback: SubscribeCallback | undefined;
+    const fake = async (_dir: string, fn: SubscribeCallback): Promise<AsyncSubscription> => {
+      callback = fn;
+      return { unsubscribe: async () => undefined };
+    };
+    const { batches } = await watch(dir, { subscribe: fake });
+    // One delivery (as after a `git checkout`): the events are not split by timing.
+    callback!(
+      null,
+      Array.from({ length: MAX_BATCH_PATHS + 10 }, (_, i) => ({ path: path.join(dir, `f${i}.txt`), type: 'create' as const })),
+    );
+    await expect.poll(() => batches.length, { timeout: 20_000 }).toBe(1);
+    expect(batches).toEqual([['']]);
   });
 
   it('falls back with one warning, not a crash, when the inotify limit is reached at startup', async () => {
@@ -123,6 +133,33 @@ describe('workspace watcher', () => {
     await expect.poll(() => unsubscribed).toBe(1);
     await watcher.idle();
     expect(batches).toEqual([]);
+  });
+
+  it("drops the echo of a change already applied (the server's own write), but not a later change by another program", async () => {
+    const dir = tempWorkspace();
+    let callback: SubscribeCallback | undefined;
+    const fake = async (_dir: string, fn: SubscribeCallback): Promise<AsyncSubscription> => {
+      callback = fn;
+      return { unsubscribe: async () => undefined };
+    };
+    const { watcher, seen } = await watch(dir, { subscribe: fake });
+    const event = (rel: string) => ({ path: path.join(dir, rel), type: 'update' as const });
+
+    // The server writes a.md and deletes gone.md, and notes both before applying them.
+    writeFileSync(path.join(dir, 'a.md'), 'by the server');
+    await watcher.noteApplied(['a.md', 'gone.md']);
+    // Their echoes arrive, together with a change nobody noted.
+    callback!(null, [event('a.md'), event('gone.md'), event('b.md')]);
+    await expect.poll(() => seen().has('b.md'), { timeout: 20_000 }).toBe(true);
+    await watcher.idle();
+    expect(seen().has('a.md')).toBe(false);
+    expect(seen().has('gone.md')).toBe(false);
+
+    // Another program then rewrites a.md (same size) and creates gone.md: both are reported.
+    writeFileSync(path.join(dir, 'a.md'), 'by the editor');
+    writeFileSync(path.join(dir, 'gone.md'), 'back');
+    callback!(null, [event('a.md'), event('gone.md')]);
+    await expect.poll(() => seen().has('a.md') && seen().has('gone.md'), { timeout: 20_000 }).toBe(true);
   });
 
   it('falls back with one warning when the workspace folder does not exist', async () => {
