@@ -54,8 +54,7 @@ describe.skipIf(chromiumMissing)(
     it('registers, gets the owner’s approval, and proxies tools/list over stdio', async () => {
       // mcp-remote "opens a browser" with xdg-open; a no-op stands in, and Chromium visits the URL it prints.
       const bin = path.join(home, 'bin');
-      rmSync(bin, { recursive: true, force: true });
-      (await import('node:fs')).mkdirSync(bin);
+      mkdirSync(bin, { recursive: true });
       writeFileSync(path.join(bin, 'xdg-open'), '#!/bin/sh\nexit 0\n');
       chmodSync(path.join(bin, 'xdg-open'), 0o755);
       const callbackPort = await freePort();
