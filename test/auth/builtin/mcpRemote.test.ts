@@ -75,9 +75,28 @@ describe.skipIf(chromiumMissing)(
 
       const page = await browser!.newPage();
       try {
+        const seen = new Promise<string>((resolve) => {
+          page.on('request', (request) => {
+            if (new URL(request.url()).pathname === '/oauth/callback') resolve(request.url());
+          });
+        });
+        const loaded = page
+          .waitForURL((u) => u.pathname === '/oauth/callback', { timeout: 60_000 })
+          .then(
+            () => true,
+            () => false,
+          );
         await page.goto(url!);
         await page.fill('#key', ADMIN_KEY);
-        await Promise.all([page.waitForURL((u) => u.port === String(callbackPort), { timeout: 60_000 }), page.click('button.approve')]);
+        await page.click('button.approve');
+        const callback = new URL(await seen);
+        expect(callback.searchParams.get('code')).toBeTruthy();
+        // mcp-remote listens on 127.0.0.1 only; when Chromium tried "localhost" as ::1 and was
+        // refused, the redirect is delivered to 127.0.0.1 instead.
+        if (!(await loaded)) {
+          callback.hostname = '127.0.0.1';
+          expect((await fetch(callback)).status).toBe(200);
+        }
       } finally {
         await page.close();
       }
