@@ -22,6 +22,20 @@ import type { Logger } from 'winston';
  * TTLs remain the safety net. It never throws into the server.
  */
 
+/**
+ * The native backend, named: left to choose, @parcel/watcher first probes for watchman through
+ * `popen("watchman …")` and never reaps that shell, so every subscribe left a zombie child (exit
+ * 127 where watchman is not installed) in the server process. Naming the OS backend skips the probe.
+ */
+const BACKEND: Options['backend'] =
+  process.platform === 'linux'
+    ? 'inotify'
+    : process.platform === 'darwin'
+      ? 'fs-events'
+      : process.platform === 'win32'
+        ? 'windows'
+        : undefined;
+
 /** Folders never watched: churn nobody reads through this server's search, and trees too large to be worth it. */
 const IGNORED_DIRS = ['**/node_modules', '**/.git'];
 /** More changed paths than this in one batch are reported as one change of the whole workspace (''). */
@@ -126,7 +140,10 @@ export class WorkspaceWatcher {
     try {
       this.realRoot = await realpath(this.options.workspaceDir);
       const subscribe = this.options.subscribe ?? loadSubscribe();
-      this.subscription = await subscribe(this.realRoot, (error, events) => this.onEvents(error, events), { ignore: IGNORED_DIRS });
+      this.subscription = await subscribe(this.realRoot, (error, events) => this.onEvents(error, events), {
+        ignore: IGNORED_DIRS,
+        ...(BACKEND ? { backend: BACKEND } : {}),
+      });
       if (this.stopped) await this.unsubscribe();
       else this.options.logger.info('workspace watcher started', { debounceMs: this.options.debounceMs });
     } catch (error) {

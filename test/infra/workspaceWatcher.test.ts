@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AsyncSubscription, SubscribeCallback } from '@parcel/watcher';
@@ -55,6 +55,27 @@ describe('workspace watcher', () => {
     // A folder made after the watch started is watched too.
     writeFileSync(path.join(dir, 'sub', 'later.md'), 'later');
     await expect.poll(() => seen().has('sub/later.md'), { timeout: 20_000 }).toBe(true);
+  });
+
+  it('leaves no unreaped child process behind (no zombie per watch started)', async () => {
+    const zombies = () => {
+      const found: string[] = [];
+      for (const name of readdirSync('/proc')) {
+        if (!/^\d+$/.test(name)) continue;
+        try {
+          const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+          const [state, parent] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          if (state === 'Z' && Number(parent) === process.pid) found.push(name);
+        } catch {
+          // exited meanwhile
+        }
+      }
+      return found;
+    };
+    if (process.platform !== 'linux') return;
+    const before = zombies();
+    for (let i = 0; i < 3; i++) expect((await watch(tempWorkspace())).watcher.watching).toBe(true);
+    expect(zombies()).toEqual(before);
   });
 
   it('never reports editor swap files or its own atomic-write temp files, and skips node_modules and .git', async () => {
