@@ -95,6 +95,9 @@ describe.skipIf(chromiumMissing)(
         // refused, the redirect is delivered to 127.0.0.1 instead.
         if (!(await loaded)) {
           callback.hostname = '127.0.0.1';
+          // mcp-remote says which port it really listens on (it moves off a port that is taken).
+          const [, port] = await waitFor(stderr, child.stderr!, /callback port (\d+)/, 30_000);
+          callback.port = port!;
           expect((await fetch(callback)).status).toBe(200);
         }
       } finally {
