@@ -72,8 +72,12 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
     let calls = counted.get(req);
     if (!calls) {
       const facts = stateOf(res).facts;
-      const toolCalls = facts?.calls.length ?? 0;
-      counted.set(req, (calls = { toolCalls, protocol: Math.max(0, (facts?.size ?? 1) - toolCalls), calls: callNames(facts) }));
+      // An envelope batch over BATCH_MAX_SIZE is refused unrun by the envelope handler (413): there
+      // is nothing to charge, and charging it would spend the window on a request that cannot succeed.
+      const refusedUnrun = facts?.dialect === 'envelope' && facts.batch && facts.size > scale.batchMaxSize;
+      const toolCalls = refusedUnrun ? 0 : (facts?.calls.length ?? 0);
+      const protocol = refusedUnrun ? 0 : Math.max(0, (facts?.size ?? 1) - toolCalls);
+      counted.set(req, (calls = { toolCalls, protocol, calls: refusedUnrun ? [] : callNames(facts) }));
     }
     return calls;
   };

@@ -384,6 +384,17 @@ describe('a request that can never fit a window', () => {
     expect((await postJson(server.mcpUrl, echo())).status).toBe(429);
   });
 
+  it('an envelope batch over BATCH_MAX_SIZE gets 413 and is not charged either', async () => {
+    const server = await start({ RATE_LIMIT_MAX: '10', BATCH_MAX_SIZE: '5' });
+    const refused = await postJson(server.mcpUrl, batchOf(8));
+    expect(refused.status).toBe(413);
+    expect(refused.body.content).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    expect(refused.body.content.error).toMatch(/at most 5 operations/);
+    // The whole budget is still there.
+    for (let i = 0; i < 2; i++) expect((await postJson(server.mcpUrl, batchOf(5))).status).toBe(200);
+    expect((await postJson(server.mcpUrl, echo())).status).toBe(429);
+  });
+
   it('a JSON-RPC batch bigger than RATE_LIMIT_MAX gets a JSON-RPC 413 and is not charged', async () => {
     const server = await start({ RATE_LIMIT_MAX: '3' });
     const batch = [1, 2, 3, 4].map((id) => mcpCall('test_echo', { text: `t${id}` }, id));
