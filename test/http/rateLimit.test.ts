@@ -21,17 +21,18 @@ async function sendMany(url: string, count: number, body: () => unknown, headers
   return statuses;
 }
 
-describe('rate limits (in-process)', () => {
-  const servers: TestServer[] = [];
-  const start = async (env: Record<string, string>) => {
-    const server = await startServer({ toolFactories: tools, env });
-    servers.push(server);
-    return server;
-  };
-  afterEach(async () => {
-    while (servers.length) await servers.pop()!.close();
-  });
+/** Servers started by a test, closed after it. */
+const servers: TestServer[] = [];
+async function start(env: Record<string, string>): Promise<TestServer> {
+  const server = await startServer({ toolFactories: tools, env });
+  servers.push(server);
+  return server;
+}
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
 
+describe('rate limits (in-process)', () => {
   it('answers an envelope caller over the limit with 429, RATE_LIMITED, Retry-After and RateLimit headers', async () => {
     const server = await start({ RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
     expect(await sendMany(server.mcpUrl, 3, echo)).toEqual([200, 200, 200]);
@@ -284,16 +285,6 @@ const rpc = (method: string, id?: number, params?: unknown) => ({
 });
 
 describe('tool calls and protocol traffic are separate budgets', () => {
-  const servers: TestServer[] = [];
-  const start = async (env: Record<string, string>) => {
-    const server = await startServer({ toolFactories: tools, env });
-    servers.push(server);
-    return server;
-  };
-  afterEach(async () => {
-    while (servers.length) await servers.pop()!.close();
-  });
-
   it('the official client’s handshake and listings do not use up RATE_LIMIT_MAX', async () => {
     const server = await start({ RATE_LIMIT_MAX: '2' });
     for (const version of ['2025-03-26', '2025-11-25', '2026-07-28'] as const) {
@@ -360,16 +351,6 @@ describe('tool calls and protocol traffic are separate budgets', () => {
 });
 
 describe('a request that can never fit a window', () => {
-  const servers: TestServer[] = [];
-  const start = async (env: Record<string, string>) => {
-    const server = await startServer({ toolFactories: tools, env });
-    servers.push(server);
-    return server;
-  };
-  afterEach(async () => {
-    while (servers.length) await servers.pop()!.close();
-  });
-
   it('an envelope batch bigger than RATE_LIMIT_MAX gets 413 saying so, and is not charged', async () => {
     const server = await start({ RATE_LIMIT_MAX: '10' });
     const request = { ...batchOf(20), metadata: { session_id: 's1' } };
@@ -426,15 +407,6 @@ describe('a request that can never fit a window', () => {
 });
 
 describe('the per-address limit counts only requests that did not authenticate', () => {
-  const servers: TestServer[] = [];
-  const start = async (env: Record<string, string>) => {
-    const server = await startServer({ toolFactories: tools, env });
-    servers.push(server);
-    return server;
-  };
-  afterEach(async () => {
-    while (servers.length) await servers.pop()!.close();
-  });
   const wrong = { authorization: 'Bearer wrong-key-guess-000000' };
 
   it('many valid keys behind one address are never throttled by it', async () => {
