@@ -6,6 +6,7 @@ import type { AuthorizationServer } from './auth/authServer/index.js';
 import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.js';
 import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
+import type { AccessSources } from './core/access.js';
 import { Executor } from './core/executor.js';
 import { Registry, withheldOperations } from './core/registry.js';
 import { ResourceTable } from './core/resourceTable.js';
@@ -148,6 +149,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   const policy = originPolicy(config.server);
   const fixtures = config.mcp.conformanceFixtures ? createConformanceFixtures() : undefined;
   if (fixtures) logger.warn('MCP_CONFORMANCE_FIXTURES=true: serving the conformance suite fixtures (test tools, resources, prompts)');
+  // One source for every access decision (core/access.ts): the step-up stage and both dialects render it.
+  const access: AccessSources = { registry, resources, stepUp: oauth?.insufficientScope };
   const serverOptions = {
     registry,
     resources,
@@ -155,7 +158,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     logger,
     serverInfo: SERVER_INFO,
     instructions: SERVER_INSTRUCTIONS,
-    insufficientScopeChallenge: oauth?.insufficientScope,
+    access,
     fixtures,
   };
   const onMcpError = (error: Error) => logger.warn('mcp transport error', { error: error.message });
@@ -168,12 +171,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const mcp = config.mcp.engine === 'engine' ? engineEndpoint(mcpServerBuilder(serverOptions), sdkMcp, { onError: onMcpError }) : sdkMcp;
   fixtures?.onListChanged((kind) => (kind === 'tools' ? mcp.notify.toolsChanged() : mcp.notify.promptsChanged()));
   const envelope = envelopeEndpoint({
-    registry,
+    access,
     executor,
     logger,
     batchMaxSize: config.scale.batchMaxSize,
     batchConcurrency: config.scale.batchConcurrency,
-    insufficientScopeChallenge: oauth?.insufficientScope,
   });
 
   const app = express();
@@ -232,7 +234,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...limits.byIp,
     authenticate({ authenticators, challenge: oauth?.challenge ?? apiKeyChallenge }),
     ...limits.byCaller,
-    ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(registry, oauth.insufficientScope, resources)] : []),
+    ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(access)] : []),
     cancelByNotice(),
     dispatch,
   );

@@ -1,5 +1,6 @@
 import type { Logger } from 'winston';
 import type { ResultCache } from '../infra/cache.js';
+import { outOfScopeError } from './access.js';
 import { hasScope } from './caller.js';
 import type { CallContext } from './context.js';
 import { ToolError, toToolError } from './errors.js';
@@ -49,10 +50,9 @@ export class Executor {
 
   private async run(entry: RegisteredOperation, rawParams: unknown, ctx: CallContext): Promise<ExecutionResult> {
     const { op } = entry;
-    // Security: scopes are checked here, on the one path both dialects share, so no dialect can skip it.
-    if (!hasScope(ctx.caller, op.scope)) {
-      throw new ToolError('FORBIDDEN', `${op.tool}.${op.operation} needs the "${op.scope}" scope, which this credential does not have.`);
-    }
+    // Security: scopes are checked here, on the one path both dialects share, so no dialect can skip it
+    // (the dialects refuse earlier from core/access.ts; this is the backstop if one forgets).
+    if (!hasScope(ctx.caller, op.scope)) throw outOfScopeError(op);
     const params = rawParams === undefined || rawParams === null ? {} : rawParams;
     if (!entry.validateInput(params)) {
       throw new ToolError('INVALID_PARAMS', `Invalid parameters for ${op.mcpName}: ${describeErrors(entry.validateInput.errors)}.`);

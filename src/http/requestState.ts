@@ -1,3 +1,4 @@
+import type { AccessDecision } from '../core/access.js';
 import type { Caller } from '../core/caller.js';
 import type { Dialect } from '../core/context.js';
 import type { RequestFacts } from './requestFacts.js';
@@ -10,6 +11,8 @@ export interface RequestState {
   /** What the request is, read once after the body parses (requestFacts.ts). */
   facts?: RequestFacts;
   caller?: Caller;
+  /** The access decision for what the call names, kept once decided (accessDecision.ts). */
+  access?: { key: string; caller: Caller; decision: AccessDecision };
   /** Filled by the dialect for the access log. */
   tool?: string;
   operation?: string;

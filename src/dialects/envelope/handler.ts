@@ -1,11 +1,12 @@
 import type { RequestHandler, Response } from 'express';
 import type { Logger } from 'winston';
-import type { Caller, Scope } from '../../core/caller.js';
+import { outOfScopeError, type AccessSources, type CallDecision } from '../../core/access.js';
 import type { CallContext } from '../../core/context.js';
 import { ToolError, toToolError, wireCode } from '../../core/errors.js';
 import type { Executor, ExecutionResult } from '../../core/executor.js';
-import type { Registry, RegisteredOperation } from '../../core/registry.js';
+import type { RegisteredOperation } from '../../core/registry.js';
 import { describeErrors } from '../../core/schema.js';
+import { accessOf } from '../../http/accessDecision.js';
 import { sendError } from '../../http/errorReply.js';
 import { stateOf, type RequestState } from '../../http/requestState.js';
 import { runBatch } from './batch.js';
@@ -13,13 +14,12 @@ import { envelopeReply } from './reply.js';
 import { envelopeValidator, type EnvelopeCall, type EnvelopeRequest } from './schema.js';
 
 export interface EnvelopeOptions {
-  registry: Registry;
+  /** What a call's access decision is made from (core/access.ts). */
+  access: AccessSources;
   executor: Executor;
   logger: Logger;
   batchMaxSize: number;
   batchConcurrency: number;
-  /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
-  insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
 }
 
 /** Envelope code for a tool error (the same code the MCP dialect shows). */
@@ -27,21 +27,26 @@ export function envelopeCode(error: ToolError): string {
   return wireCode(error.code);
 }
 
-/** Finds the operation an envelope call names, or says precisely which name is unknown. */
-export function resolveCall(registry: Registry, call: EnvelopeCall) {
-  if (!registry.hasTool(call.tool_name)) {
-    throw new ToolError('UNKNOWN_TOOL', `Unknown tool "${call.tool_name}". Call discovery.list_tools to see the tools you may use.`);
+/**
+ * The envelope rendering of an access decision (core/access.ts): the operation to run, or the
+ * ToolError that says precisely which name is unknown, what is switched off, or which scope is missing.
+ */
+export function resolveCall(access: CallDecision, call: EnvelopeCall): RegisteredOperation {
+  switch (access.kind) {
+    case 'allowed':
+      return access.entry;
+    case 'unknown':
+      if (access.part === 'tool')
+        throw new ToolError('UNKNOWN_TOOL', `Unknown tool "${call.tool_name}". Call discovery.list_tools to see the tools you may use.`);
+      throw new ToolError(
+        'UNKNOWN_OPERATION',
+        `Unknown operation "${call.operation}" for tool "${call.tool_name}". Call discovery.get_tool_documentation for its operations.`,
+      );
+    case 'withheld':
+      throw new ToolError('FORBIDDEN', `${call.tool_name}.${call.operation} is switched off: ${access.reason}.`);
+    case 'outOfScope':
+      throw outOfScopeError(access.entry.op);
   }
-  const entry = registry.byEnvelope(call.tool_name, call.operation);
-  const withheld = entry ? undefined : registry.withheldReason(call.tool_name, call.operation);
-  if (withheld) throw new ToolError('FORBIDDEN', `${call.tool_name}.${call.operation} is switched off: ${withheld}.`);
-  if (!entry) {
-    throw new ToolError(
-      'UNKNOWN_OPERATION',
-      `Unknown operation "${call.operation}" for tool "${call.tool_name}". Call discovery.get_tool_documentation for its operations.`,
-    );
-  }
-  return entry;
 }
 
 /** A signal that aborts when the client goes away before the reply is written. */
@@ -90,15 +95,14 @@ export function envelopeEndpoint(options: EnvelopeOptions): RequestHandler {
     const call = body.content as EnvelopeCall;
     state.tool = call.tool_name;
     state.operation = call.operation;
+    const access = accessOf(state, options.access, { kind: 'envelope_call', tool: call.tool_name, operation: call.operation });
     let outcome: ExecutionResult;
-    let entry: RegisteredOperation | undefined;
     try {
-      entry = resolveCall(options.registry, call);
-      outcome = await options.executor.execute(entry, call.parameters ?? {}, ctx());
+      outcome = await options.executor.execute(resolveCall(access, call), call.parameters ?? {}, ctx());
     } catch (error) {
       const toolError = toToolError(error);
-      const challenge =
-        entry && toolError.code === 'FORBIDDEN' ? options.insufficientScopeChallenge?.(state.caller!, entry.op.scope) : undefined;
+      // An OAuth caller lacking the scope is told how to re-authorize (step-up).
+      const challenge = access.kind === 'outOfScope' ? access.challenge : undefined;
       const headers = challenge ? { 'WWW-Authenticate': challenge } : undefined;
       sendError(
         res,
@@ -144,8 +148,8 @@ async function serveBatch(
     async (call, index) => {
       const id = call.id ?? index;
       try {
-        const entry = resolveCall(options.registry, call);
-        const outcome = await options.executor.execute(entry, call.parameters ?? {}, ctx);
+        const access = accessOf(state, options.access, { kind: 'envelope_call', tool: call.tool_name, operation: call.operation });
+        const outcome = await options.executor.execute(resolveCall(access, call), call.parameters ?? {}, ctx);
         return { id, status: 'success' as const, result: outcome.result, ...(outcome.cached ? { _cached: true } : {}) };
       } catch (error) {
         const toolError = toToolError(error);

@@ -6,12 +6,14 @@ import {
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
-import { hasScope, type Caller, type Scope } from '../../core/caller.js';
+import type { AccessSources } from '../../core/access.js';
+import type { Caller } from '../../core/caller.js';
 import type { CallContext } from '../../core/context.js';
 import { toToolError } from '../../core/errors.js';
 import type { Executor } from '../../core/executor.js';
 import type { ResourcePage, ResourceReadResult } from '../../core/resource.js';
 import type { ResourceTable } from '../../core/resourceTable.js';
+import { accessOf } from '../../http/accessDecision.js';
 import type { RequestState } from '../../http/requestState.js';
 
 const INVALID_PARAMS = -32602;
@@ -24,8 +26,8 @@ export interface ResourceAdapterOptions {
   resources: ResourceTable;
   executor: Executor;
   logger: Logger;
-  /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
-  insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
+  /** What the read-scope decision is made from (core/access.ts). */
+  access: AccessSources;
 }
 
 type Hint = { ttlMs: number; cacheScope: 'private' | 'public' };
@@ -95,12 +97,13 @@ export function registerResources(
   if (resources.empty) return;
 
   // Security: resources are workspace content; a credential without the read scope gets a clear
-  // refusal (the executor would refuse it too, but as "invalid params").
-  const requireRead = ({ caller, state }: { caller: Caller; state: RequestState }) => {
-    if (hasScope(caller, 'read')) return;
+  // refusal (the executor would refuse it too, but as "invalid params"). core/access.ts decides.
+  const requireRead = ({ state }: { state: RequestState }) => {
+    const access = accessOf(state, options.access, { kind: 'resources' });
+    if (access.kind === 'allowed') return;
     state.outcome = 'FORBIDDEN';
     // An OAuth caller can re-authorize with more scope: the challenge rides along as tool results carry it.
-    const challenge = options.insufficientScopeChallenge?.(caller, 'read');
+    const challenge = access.kind === 'outOfScope' ? access.challenge : undefined;
     throw new ProtocolError(
       FORBIDDEN,
       `FORBIDDEN: resources need the "read" permission, which this credential does not grant.${challenge ? ' Ask the user to reconnect (re-authorize) so the token grants it.' : ''}`,

@@ -1,11 +1,13 @@
 import { ProtocolError, Server, type McpRequestContext, type ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
-import { hasScope, type Caller, type Scope } from '../../core/caller.js';
+import type { AccessSources, CallDecision } from '../../core/access.js';
+import type { Caller } from '../../core/caller.js';
 import type { CallContext, ProgressUpdate } from '../../core/context.js';
 import type { Executor } from '../../core/executor.js';
 import type { Registry } from '../../core/registry.js';
 import { wireCode } from '../../core/errors.js';
 import { ResourceTable } from '../../core/resourceTable.js';
+import { accessOf } from '../../http/accessDecision.js';
 import type { RequestState } from '../../http/requestState.js';
 import type { ConformanceFixtures } from './conformance/index.js';
 import { registerResources, resourceServerOptions } from './resources.js';
@@ -19,8 +21,8 @@ export interface McpServerFactoryOptions {
   logger: Logger;
   serverInfo: { name: string; version: string; title?: string };
   instructions: string;
-  /** OAuth step-up: the WWW-Authenticate value for a caller lacking a scope (undefined = none applies). */
-  insufficientScopeChallenge?: (caller: Caller, needed: Scope) => string | undefined;
+  /** What a call's access decision is made from (core/access.ts). */
+  access: AccessSources;
   /** MCP_CONFORMANCE_FIXTURES: the official conformance suite's fixture tools, resources and prompts. */
   fixtures?: ConformanceFixtures;
 }
@@ -32,6 +34,39 @@ export interface McpRequestExtra {
 }
 
 const INVALID_PARAMS = -32602;
+
+/**
+ * The MCP rendering of a refused tools/call (core/access.ts decided it). An OAuth caller can
+ * re-authorize with more scope: it is told how the way ChatGPT expects (an isError result whose
+ * _meta carries the challenge). A switched-off tool names the reason. Anything else — an unknown
+ * name, or a tool this credential may not call and cannot step up to — is "Unknown tool", a
+ * protocol error (the tool is not in this caller's tools/list); bad arguments and failures are tool
+ * results the model can read and correct.
+ */
+function refuseToolCall(name: string, access: Exclude<CallDecision, { kind: 'allowed' }>, state: RequestState) {
+  if (access.kind === 'outOfScope' && access.challenge) {
+    state.outcome = 'FORBIDDEN';
+    return {
+      content: [
+        {
+          type: 'text' as const,
+          text: `FORBIDDEN: ${name} needs the "${access.needed}" permission, which this access token does not grant. Ask the user to reconnect (re-authorize) so the token grants it.`,
+        },
+      ],
+      isError: true,
+      _meta: { 'mcp/www_authenticate': [access.challenge] },
+    };
+  }
+  if (access.kind === 'withheld') {
+    state.outcome = 'FORBIDDEN';
+    throw new ProtocolError(
+      INVALID_PARAMS,
+      `The tool ${name} is switched off: ${access.reason}. Call tools/list to see the available tools.`,
+    );
+  }
+  state.outcome = 'UNKNOWN_TOOL';
+  throw new ProtocolError(INVALID_PARAMS, `Unknown tool: ${name}. Call tools/list to see the available tools.`);
+}
 
 /**
  * The SDK engine (MCP_ENGINE=sdk): a fresh low-level Server per request, its caller handed over
@@ -66,18 +101,14 @@ export function mcpServerBuilder(options: McpServerFactoryOptions) {
       instructions: options.instructions,
       ...(fixtures && { requestState: { verify: fixtures.verifyRequestState } }),
     });
-    registerResources(
-      server,
-      { resources, executor: options.executor, logger: options.logger, insufficientScopeChallenge: options.insufficientScopeChallenge },
-      (ctx) => {
-        const { caller, state } = requestOf(ctx);
-        return {
-          caller,
-          state,
-          context: (signal) => ({ caller, requestId: state.requestId, dialect: 'mcp', signal, logger: options.logger, progress: () => {} }),
-        };
-      },
-    );
+    registerResources(server, { resources, executor: options.executor, logger: options.logger, access: options.access }, (ctx) => {
+      const { caller, state } = requestOf(ctx);
+      return {
+        caller,
+        state,
+        context: (signal) => ({ caller, requestId: state.requestId, dialect: 'mcp', signal, logger: options.logger, progress: () => {} }),
+      };
+    });
     // With the fixtures on (test runs only), their catalog answers resources/* in place of the workspace's.
     fixtures?.install(server);
 
@@ -95,40 +126,11 @@ export function mcpServerBuilder(options: McpServerFactoryOptions) {
       const fixture = fixtures?.call(name, request.params.arguments ?? {}, ctx);
       if (fixture) return fixture as never;
       const { caller, state } = requestOf(ctx);
-      const entry = options.registry.byMcpName(name);
+      const access = accessOf(state, options.access, { kind: 'mcp_tool', name });
+      const entry = access.kind === 'allowed' || access.kind === 'outOfScope' ? access.entry : undefined;
       state.tool = entry?.op.tool ?? name;
       state.operation = entry?.op.operation;
-      // An OAuth caller can re-authorize with more scope: tell it how, the way ChatGPT expects
-      // (an isError result whose _meta carries the challenge), instead of "unknown tool".
-      const challenge =
-        entry && !hasScope(caller, entry.op.scope) ? options.insufficientScopeChallenge?.(caller, entry.op.scope) : undefined;
-      if (entry && challenge) {
-        state.outcome = 'FORBIDDEN';
-        return {
-          content: [
-            {
-              type: 'text' as const,
-              text: `FORBIDDEN: ${name} needs the "${entry.op.scope}" permission, which this access token does not grant. Ask the user to reconnect (re-authorize) so the token grants it.`,
-            },
-          ],
-          isError: true,
-          _meta: { 'mcp/www_authenticate': [challenge] },
-        };
-      }
-      // An unknown tool is a protocol error (the caller named something that does not exist);
-      // bad arguments and failures are tool results the model can read and correct.
-      const withheld = entry ? undefined : options.registry.withheldMcpReason(name);
-      if (withheld) {
-        state.outcome = 'FORBIDDEN';
-        throw new ProtocolError(
-          INVALID_PARAMS,
-          `The tool ${name} is switched off: ${withheld}. Call tools/list to see the available tools.`,
-        );
-      }
-      if (!entry || !hasScope(caller, entry.op.scope)) {
-        state.outcome = 'UNKNOWN_TOOL';
-        throw new ProtocolError(INVALID_PARAMS, `Unknown tool: ${name}. Call tools/list to see the available tools.`);
-      }
+      if (access.kind !== 'allowed') return refuseToolCall(name, access, state);
       const progressToken = ctx.mcpReq._meta?.progressToken;
       let lastProgress = -Infinity;
       const progress = (update: ProgressUpdate) => {
@@ -145,7 +147,7 @@ export function mcpServerBuilder(options: McpServerFactoryOptions) {
         progress,
       };
       try {
-        const { result } = await options.executor.execute(entry, request.params.arguments ?? {}, callContext);
+        const { result } = await options.executor.execute(access.entry, request.params.arguments ?? {}, callContext);
         state.outcome = 'ok';
         return {
           content: [{ type: 'text' as const, text: JSON.stringify(result) }],
