@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readAllowedTargets } from './allowedTargets.js';
 import { ConfigError, readEnum, readInt, readOptionalString, readUrl, type Env } from './env.js';
 import { isLoopbackHost } from './server.js';
 
@@ -42,6 +43,11 @@ export interface BuiltinAuthServerConfig {
   databaseUrl?: string;
   /** Pre-registered clients (OAUTH_CLIENTS_FILE): RFC 7591 metadata objects with their client_id. */
   clients: PreregisteredClient[];
+  /**
+   * `host:port` targets a Client ID Metadata Document may be fetched from although they resolve
+   * to non-public addresses (OAUTH_METADATA_ALLOWED_HOSTS; a bare host means port 443).
+   */
+  metadataAllowedTargets: string[];
 }
 
 export interface PreregisteredClient {
@@ -122,6 +128,10 @@ export function parseBuiltinAuthServerConfig(env: Env, publicUrl: URL, cwd: stri
     );
   return {
     clients: readClientsFile(env, cwd),
+    // Security: a client_id URL is chosen by whoever opens an authorize link, so by default its
+    // document is fetched only from public addresses; an operator whose own clients publish their
+    // documents on an internal host names exactly that host and port, nothing else opens.
+    metadataAllowedTargets: readAllowedTargets(env, 'OAUTH_METADATA_ALLOWED_HOSTS', [443]),
     store: storeSetting === 'auto' ? (hasRedis ? 'redis' : 'sqlite') : storeSetting,
     databaseUrl: databaseUrl?.href,
     issuer: publicUrl.origin,

@@ -1,4 +1,5 @@
 import { compileGlob } from '../core/glob.js';
+import { readAllowedTargets } from './allowedTargets.js';
 import { ConfigError, readBool, readEnum, readInt, readList, readOptionalString, readUrl, type Env } from './env.js';
 
 export type SearchProviderName = 'local' | 'searxng' | 'brave';
@@ -65,7 +66,7 @@ export function parseSearchConfig(env: Env): SearchConfig {
     indexExclude: readList(env, 'SEARCH_INDEX_EXCLUDE').map(checkGlob),
     // Without a web provider the server is offline by default: reading arbitrary URLs must be opted into.
     fetchWebEnabled: readBool(env, 'FETCH_WEB_ENABLED', webProvider),
-    fetchAllowedTargets: [...new Set(readList(env, 'FETCH_ALLOWED_HOSTS').flatMap(allowedTargets))],
+    fetchAllowedTargets: readAllowedTargets(env, 'FETCH_ALLOWED_HOSTS', [80, 443]),
     fetchTimeoutMs: readInt(env, 'FETCH_TIMEOUT_MS', 15_000, 100, 300_000),
     fetchMaxBytes: readInt(env, 'FETCH_MAX_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     fetchMaxRedirects: readInt(env, 'FETCH_MAX_REDIRECTS', 5, 0, 20),
@@ -79,37 +80,4 @@ function checkGlob(pattern: string): string {
     throw new ConfigError('SEARCH_INDEX_EXCLUDE', `comma-separated globs (${error instanceof Error ? error.message : 'invalid'})`, pattern);
   }
   return pattern;
-}
-
-/**
- * Turns one FETCH_ALLOWED_HOSTS entry into the `host:port` targets it opens: `host:port` opens that
- * port, a bare host only the web's default ports 80 and 443. The host is spelled exactly as the
- * WHATWG URL parser spells a request's host (lower case, `0x7f.1` → `127.0.0.1`, IPv6 in
- * brackets, no trailing dot), so the comparison cannot be dodged by writing the same host
- * differently; web/resolveTarget builds the same key from each URL it is about to fetch.
- * Security: an allowed internal host must not mean every service on it (a redirect to
- * `127.0.0.1:6379` would reach Redis), so ports are opened one by one.
- */
-function allowedTargets(entry: string): string[] {
-  const wrong = () =>
-    new ConfigError('FETCH_ALLOWED_HOSTS', 'comma-separated host names or IP addresses, each optionally with :port', entry);
-  const match = /^(\[[^\]]*\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(entry);
-  if (!match) throw wrong();
-  let url: URL;
-  try {
-    url = new URL(`http://${match[1]}/`);
-  } catch {
-    throw wrong();
-  }
-  if (url.username || url.password || url.port || url.pathname !== '/' || url.search || url.hash) {
-    throw new ConfigError(
-      'FETCH_ALLOWED_HOSTS',
-      'host names or IP addresses (optionally :port) without scheme, path or credentials',
-      entry,
-    );
-  }
-  const port = match[2] === undefined ? undefined : Number(match[2]);
-  if (port !== undefined && (port < 1 || port > 65535)) throw wrong();
-  const host = url.hostname.replace(/\.$/, '');
-  return (port === undefined ? [80, 443] : [port]).map((p) => `${host}:${p}`);
 }

@@ -131,6 +131,7 @@ describe('built-in authorization server configuration (OAUTH_SERVER=builtin)', (
       keyFailuresGlobal: 100,
       store: 'sqlite',
       clients: [],
+      metadataAllowedTargets: [],
     });
   });
 
@@ -158,6 +159,14 @@ describe('built-in authorization server configuration (OAUTH_SERVER=builtin)', (
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('reads OAUTH_METADATA_ALLOWED_HOSTS as host:port targets (a bare host opens only 443), naming the variable when wrong', () => {
+    const builtin = loadConfig({ ...BUILTIN, OAUTH_METADATA_ALLOWED_HOSTS: 'Clients.Internal., 10.0.0.7:8443, [fd00::7]:9443' }, '/tmp')
+      .oauth.builtin;
+    expect(builtin?.metadataAllowedTargets).toEqual(['clients.internal:443', '10.0.0.7:8443', '[fd00::7]:9443']);
+    for (const wrong of ['https://clients.internal', 'clients.internal/docs', 'user@clients.internal', 'clients.internal:0', 'a:b:c'])
+      expect(configError({ ...BUILTIN, OAUTH_METADATA_ALLOWED_HOSTS: wrong }).variable).toBe('OAUTH_METADATA_ALLOWED_HOSTS');
   });
 
   it('keeps its state in Redis when REDIS_URL is set (OAUTH_STORE=auto), or where OAUTH_STORE says', () => {

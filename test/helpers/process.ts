@@ -12,8 +12,11 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `src/index.ts` as a real child process on a free loopback port; resolves once it listens. */
-export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts `src/index.ts` as a real child process on a free loopback port; resolves once it listens.
+ * `publicUrl`: PUBLIC_URL is that address (the built-in authorization server's issuer).
+ */
+export async function spawnServer(env: Record<string, string>, options: { publicUrl?: boolean } = {}): Promise<ServerProcess> {
   const port = await freePort();
   const root = mkdtempSync(path.join(os.tmpdir(), 'mcp-proc-'));
   const fullEnv = {
@@ -25,6 +28,7 @@ export async function spawnServer(env: Record<string, string>): Promise<ServerPr
     ...env,
     PORT: String(port),
     HOST: '127.0.0.1',
+    ...(options.publicUrl ? { PUBLIC_URL: `http://127.0.0.1:${port}` } : {}),
   };
   mkdirSync(fullEnv.WORKSPACE_DIR, { recursive: true });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -3,7 +3,7 @@ import type { Logger } from 'winston';
 import type { ScopeNames } from '../oauth/scopes.js';
 import type { KeyAccounts } from './accounts.js';
 import { adapterClass, markClientUsed } from './adapter.js';
-import { metadataFetch } from './metadataFetch.js';
+import { MetadataFetchError, metadataFetch } from './metadataFetch.js';
 import { hostOf, keyNameOf } from './names.js';
 import { errorPage, newNonce, setPageHeaders } from './pages.js';
 import type { ServerSecrets } from './secrets.js';
@@ -36,13 +36,14 @@ export function createProvider(options: ProviderOptions): Provider {
   const ours = [scopeNames.read, scopeNames.write, ...(options.execOffered ? [scopeNames.exec] : [])];
   const resourceScope = ours.join(' ');
 
+  const preregistered = new Set(config.clients.map((client) => client.client_id));
   const policy = interactionPolicy.base();
   const provider = new Provider(config.issuer, {
     adapter: adapterClass(store, config.unusedClientTtlSec),
     jwks: secrets.jwks,
     clients: config.clients,
     // Every outbound fetch (Client ID Metadata Documents) goes through the SSRF-safe fetcher.
-    fetch: options.fetch ?? metadataFetch(),
+    fetch: options.fetch ?? metadataFetch({ allowedTargets: new Set(config.metadataAllowedTargets) }),
     cookies: { keys: secrets.cookieKeys },
     // Our scope names are listed as provider scopes too: clients (the MCP SDK among them) send them
     // in their registration's `scope`, which must name only scopes the provider knows.
@@ -60,8 +61,23 @@ export function createProvider(options: ProviderOptions): Provider {
     allowOmittingSingleRegisteredRedirectUri: false,
     extraClientMetadata: {
       properties: ['redirect_uris'],
-      validator(_ctx: unknown, key: string, value: unknown) {
-        if (key !== 'redirect_uris' || value === undefined) return;
+      // Called once per client (for its redirect_uris, listed or not); may amend the metadata.
+      validator(_ctx: unknown, key: string, value: unknown, metadata: Record<string, unknown>) {
+        if (key !== 'redirect_uris') return;
+        // A Client ID Metadata Document may not use a shared secret, so one that names no
+        // token_endpoint_auth_method is a public client, not one missing its client_secret (the
+        // RFC 7591 default every other client gets). Documents that name a secret-based method
+        // are refused by oidc-provider before this.
+        if (
+          // DCR client ids are generated, never URLs: an https one not from OAUTH_CLIENTS_FILE is a document's.
+          typeof metadata.client_id === 'string' &&
+          /^https:\/\//i.test(metadata.client_id) &&
+          !preregistered.has(metadata.client_id) &&
+          metadata.client_secret === undefined &&
+          metadata.token_endpoint_auth_method === 'client_secret_basic'
+        )
+          metadata.token_endpoint_auth_method = 'none';
+        if (value === undefined) return;
         if (!Array.isArray(value)) return; // the schema itself reports the wrong type
         for (const uri of value) {
           if (typeof uri !== 'string' || !redirectUriAllowed(uri))
@@ -130,8 +146,9 @@ export function createProvider(options: ProviderOptions): Provider {
       introspection: '/introspect',
     },
     renderError: async (
-      ctx: { type: string; body: string; res: import('node:http').ServerResponse },
+      ctx: { type: string; body: string; res: import('node:http').ServerResponse; oidc?: { params?: { client_id?: unknown } } },
       out: { error?: string; error_description?: string },
+      error?: Error,
     ) => {
       const nonce = newNonce();
       setPageHeaders(ctx.res, nonce);
@@ -139,7 +156,7 @@ export function createProvider(options: ProviderOptions): Provider {
       ctx.body = errorPage(
         nonce,
         'This authorization cannot continue',
-        `${out.error ?? 'error'}: ${out.error_description ?? 'the request was refused.'}`,
+        `${out.error ?? 'error'}: ${out.error_description ?? 'the request was refused.'}${whyRefused(error, ctx.oidc?.params?.client_id)}`,
       );
     },
   });
@@ -189,4 +206,17 @@ export function createProvider(options: ProviderOptions): Provider {
     logger.error('oauth server error', { error: error.message, stack: error.stack }),
   );
   return provider;
+}
+
+/**
+ * What the error page adds to oidc-provider's description: why a client's metadata document was
+ * refused (too big, not on a public address, …) in our own words, or that a client_id URL must be
+ * https. Any other cause stays in the log.
+ */
+function whyRefused(error: Error | undefined, clientId: unknown): string {
+  if (error?.cause instanceof MetadataFetchError) return `: ${error.cause.message}`;
+  if ((error as { error?: string } | undefined)?.error !== 'invalid_client' || typeof clientId !== 'string') return '';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(clientId) && !/^https:\/\//i.test(clientId))
+    return ": a client_id that is a URL must be the https URL of the client's metadata document";
+  return '';
 }

@@ -10,6 +10,9 @@ export const BUILTIN: Env = { AUTH_MODE: 'both', OAUTH_SERVER: 'builtin', OAUTH_
 export const CHATGPT_REDIRECT = 'https://chatgpt.com/connector_platform_oauth_redirect';
 export const CLAUDE_REDIRECT = 'https://claude.ai/api/mcp/auth_callback';
 
+/** What the flow helpers need of a server: an in-process TestServer or a child process. */
+export type ServerUrls = Pick<TestServer, 'url' | 'mcpUrl'>;
+
 /** The real app as its own authorization server, PUBLIC_URL = the address it listens on. */
 export function startBuiltinServer(env: Env = {}, port?: number, logger?: Logger): Promise<TestServer> {
   return startServer({ env: { ...BUILTIN, ...env }, toolFactories: [createTestTool], publicUrl: true, port, logger });
@@ -104,7 +107,7 @@ export function pkce(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-export async function register(server: TestServer, metadata: Record<string, unknown>) {
+export async function register(server: ServerUrls, metadata: Record<string, unknown>) {
   const response = await fetch(`${server.url}/oauth/register`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -113,7 +116,7 @@ export async function register(server: TestServer, metadata: Record<string, unkn
   return { status: response.status, body: (await response.json()) as Record<string, any> };
 }
 
-export async function registerPublic(server: TestServer, redirectUri: string, extra: Record<string, unknown> = {}) {
+export async function registerPublic(server: ServerUrls, redirectUri: string, extra: Record<string, unknown> = {}) {
   const { status, body } = await register(server, {
     client_name: 'Test client',
     redirect_uris: [redirectUri],
@@ -126,7 +129,7 @@ export async function registerPublic(server: TestServer, redirectUri: string, ex
   return body as { client_id: string; client_secret?: string };
 }
 
-export function authorizeUrl(server: TestServer, params: Record<string, string | undefined>): string {
+export function authorizeUrl(server: ServerUrls, params: Record<string, string | undefined>): string {
   const url = new URL(`${server.url}/oauth/authorize`);
   for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
   return url.href;
@@ -143,7 +146,7 @@ export async function openConsent(browser: Browser, url: string) {
 /** Submits the consent form; follows our redirects up to the client's redirect URI. */
 export async function submitConsent(
   browser: Browser,
-  server: TestServer,
+  server: ServerUrls,
   consent: { action?: string; csrf?: string },
   fields: Record<string, string>,
   // The form's Origin is the public URL (with replicas, not the address of the one answering).
@@ -170,7 +173,7 @@ export interface FlowOptions {
 }
 
 /** The whole authorization-code flow without a real browser: returns the token response. */
-export async function authorize(server: TestServer, options: FlowOptions) {
+export async function authorize(server: ServerUrls, options: FlowOptions) {
   const browser = new Browser(server.url, new URL(server.mcpUrl).origin);
   const { verifier, challenge } = pkce();
   const state = randomBytes(8).toString('hex');
@@ -205,7 +208,7 @@ export async function authorize(server: TestServer, options: FlowOptions) {
 }
 
 export async function tokenRequest(
-  server: TestServer,
+  server: ServerUrls,
   client: { clientId: string; clientSecret?: string; secretInBody?: boolean },
   params: Record<string, string>,
 ) {

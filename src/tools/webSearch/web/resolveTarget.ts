@@ -54,7 +54,11 @@ export async function resolveTarget(url: URL, allowedTargets: ReadonlySet<string
       addresses = [];
     }
     if (addresses.length === 0) {
-      throw new ToolError('UPSTREAM_ERROR', `The host "${host}" could not be resolved. Check the URL, or search again for a working link.`);
+      throw new ToolError(
+        'UPSTREAM_ERROR',
+        `The host "${host}" could not be resolved. Check the URL, or search again for a working link.`,
+        { reason: 'unresolved' },
+      );
     }
   }
   if (!allowedTargets.has(targetKey(url))) {

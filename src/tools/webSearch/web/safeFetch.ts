@@ -79,6 +79,7 @@ export async function safeFetch(rawUrl: string, options: SafeFetchOptions): Prom
           throw new ToolError(
             'UPSTREAM_ERROR',
             `${rawUrl} redirected more than ${options.maxRedirects} times; fetch stopped following it.`,
+            { reason: 'redirects' },
           );
         }
         let next: string;
@@ -114,7 +115,12 @@ export async function safeFetch(rawUrl: string, options: SafeFetchOptions): Prom
     }
     if (signal.aborted) throw new ToolError('CANCELLED', 'The request was cancelled.');
     if (isToolError(error)) throw error;
-    throw new ToolError('UPSTREAM_ERROR', `Could not fetch ${url.href}: ${networkReason(error)}.`);
+    const reason = networkReason(error);
+    throw new ToolError(
+      'UPSTREAM_ERROR',
+      `Could not fetch ${url.href}: ${reason}.`,
+      reason === TLS_REFUSED ? { reason: 'tls' } : undefined,
+    );
   }
 }
 
@@ -214,6 +220,8 @@ function statusError(status: number, url: URL): ToolError {
   return new ToolError('UPSTREAM_ERROR', `${url.href} answered HTTP ${status}.`, { status });
 }
 
+const TLS_REFUSED = 'its TLS certificate was not accepted';
+
 function networkReason(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;
   switch (code) {
@@ -227,7 +235,7 @@ function networkReason(error: unknown): string {
     case 'ENETUNREACH':
       return 'the host is unreachable';
     default:
-      if (typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT'))) return 'its TLS certificate was not accepted';
+      if (typeof code === 'string' && (code.startsWith('ERR_TLS') || code.includes('CERT'))) return TLS_REFUSED;
       return 'the connection failed';
   }
 }
