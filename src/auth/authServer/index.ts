@@ -6,6 +6,7 @@ import type { OAuthConfig } from '../../config/oauth.js';
 import type { RedisHandle } from '../../infra/redis.js';
 import type { Authenticator } from '../authenticator.js';
 import { KeyAccounts } from './accounts.js';
+import { ApiKeyLogin } from './apiKeyLogin.js';
 import { KeyGuessLimiter } from './keyGuessLimiter.js';
 import { createProvider } from './provider.js';
 import { authServerRoutes } from './routes.js';
@@ -42,17 +43,22 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   const store = options.store;
   const secrets = await loadSecrets(store);
   const accounts = new KeyAccounts(options.apiKeys, secrets.hmacKey);
+  // The one login method today; another (an upstream GitHub/Google login) implements LoginMethod.
+  const login = new ApiKeyLogin(
+    accounts,
+    new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal, options.redis),
+    logger,
+  );
   const scopeNames = { read: oauth.scopeRead, write: oauth.scopeWrite, exec: oauth.scopeExec };
   const execOffered = options.execOffered ?? false;
-  const provider = createProvider({ config, resource: oauth.resource, scopeNames, execOffered, store, secrets, accounts, logger });
+  const provider = createProvider({ config, resource: oauth.resource, scopeNames, execOffered, store, secrets, login, logger });
   const { router, metadata } = authServerRoutes({
     provider,
     config,
     resource: oauth.resource,
     scopeNames,
     execOffered,
-    accounts,
-    limiter: new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal, options.redis),
+    login,
     store,
     logger,
     redis: options.redis,
@@ -64,7 +70,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     store,
     router,
     metadata,
-    authenticator: new BuiltinTokenAuthenticator(provider, accounts, oauth.resource, scopeNames),
+    authenticator: new BuiltinTokenAuthenticator(provider, login, oauth.resource, scopeNames),
     close: () => store.close(),
   };
 }

@@ -66,10 +66,12 @@ export interface ConsentView {
   writeRequested: boolean;
   /** The client asked for exec (the process tool): a separate, unticked checkbox. */
   execRequested: boolean;
+  /** The login method's fields (its own HTML, escaped by it): who is approving. */
+  loginFields: string;
   error?: string;
 }
 
-/** The consent page: who asks, where the answer goes, what it may do; the owner's key approves. */
+/** The consent page: who asks, where the answer goes, what it may do; the login method's fields say who approves. */
 export function consentPage(nonce: string, view: ConsentView): string {
   const scopes = view.requested.map((s) => `<li><code>${escapeHtml(s.name)}</code>: ${escapeHtml(s.meaning)}</li>`).join('');
   const access = view.writeRequested
@@ -95,9 +97,7 @@ ${view.error ? `<p class="error" role="alert">${escapeHtml(view.error)}</p>` : '
 <input type="hidden" name="csrf" value="${escapeHtml(view.csrf)}">
 ${access}
 ${exec}
-<label for="key">Your API key (one of <code>MCP_API_KEYS</code>, or the key the server generated)</label>
-<input type="password" id="key" name="key" autocomplete="off" spellcheck="false">
-<p class="muted">The client gets at most what this key may do, and loses it when the key is removed or rotated.</p>
+${view.loginFields}
 <div class="buttons"><button class="approve" type="submit" name="decision" value="approve">Approve</button>
 <button type="submit" name="decision" value="deny">Deny</button></div>
 </form>`,

@@ -1,7 +1,7 @@
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import type { Logger } from 'winston';
 import type { ScopeNames } from '../oauth/scopes.js';
-import type { KeyAccounts } from './accounts.js';
+import type { LoginMethod } from './login.js';
 import { adapterClass, markClientUsed } from './adapter.js';
 import { MetadataFetchError, metadataFetch } from './metadataFetch.js';
 import { hostOf, keyNameOf } from './names.js';
@@ -23,7 +23,8 @@ export interface ProviderOptions {
   execOffered?: boolean;
   store: OAuthStore;
   secrets: ServerSecrets;
-  accounts: KeyAccounts;
+  /** Resolves the account a grant names (the login method that approved it). */
+  login: LoginMethod;
   logger: Logger;
   /** Overrides the outbound fetch (tests). */
   fetch?: ReturnType<typeof metadataFetch>;
@@ -31,7 +32,7 @@ export interface ProviderOptions {
 
 /** oidc-provider configured as this server's OAuth 2.1 authorization server. */
 export function createProvider(options: ProviderOptions): Provider {
-  const { config, resource, scopeNames, store, secrets, accounts, logger } = options;
+  const { config, resource, scopeNames, store, secrets, login, logger } = options;
   // Security: exec exists as a scope only while the process tool is on.
   const ours = [scopeNames.read, scopeNames.write, ...(options.execOffered ? [scopeNames.exec] : [])];
   const resourceScope = ours.join(' ');
@@ -118,7 +119,7 @@ export function createProvider(options: ProviderOptions): Provider {
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
     },
     findAccount: async (_ctx: unknown, id: string) => {
-      const account = accounts.find(id);
+      const account = login.find(id);
       return account ? { accountId: account.accountId, claims: async () => ({ sub: account.accountId }) } : undefined;
     },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (grant: string) => boolean }) =>

@@ -8,8 +8,7 @@ import { FailoverStore } from '../../http/rateLimitStore.js';
 import type { RedisHandle } from '../../infra/redis.js';
 import { ALL_SCOPES, type Scope } from '../../core/caller.js';
 import type { ScopeNames } from '../oauth/scopes.js';
-import type { KeyAccounts } from './accounts.js';
-import type { KeyGuessLimiter } from './keyGuessLimiter.js';
+import type { LoginMethod } from './login.js';
 import { consentPage, errorPage, newNonce, setPageHeaders, type ConsentView } from './pages.js';
 import { hostOf } from './names.js';
 import { CONSENT_PATH, MOUNT } from './provider.js';
@@ -22,8 +21,8 @@ export interface AuthServerRouteOptions {
   scopeNames: ScopeNames;
   /** The process tool is on: exec can be granted, and the consent page asks about it separately. */
   execOffered?: boolean;
-  accounts: KeyAccounts;
-  limiter: KeyGuessLimiter;
+  /** Who approves: the consent form's login fields, their check, and the accounts of grants. */
+  login: LoginMethod;
   store: OAuthStore;
   logger: Logger;
   redis?: RedisHandle;
@@ -69,7 +68,7 @@ function firstParam(value: unknown): string | undefined {
  * limits in front), the consent page, and the RFC 8414 / OpenID metadata at the origin's root.
  */
 export function authServerRoutes(options: AuthServerRouteOptions): { router: Router; metadata: RequestHandler } {
-  const { provider, config, resource, scopeNames, accounts, limiter, store, logger } = options;
+  const { provider, config, resource, scopeNames, login, store, logger } = options;
   const execOffered = options.execOffered ?? false;
   const callback = provider.callback();
   const issuer = new URL(config.issuer);
@@ -163,6 +162,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         requested,
         writeRequested: requestedNames.includes(scopeNames.write),
         execRequested: execOffered && requestedNames.includes(scopeNames.exec),
+        loginFields: login.renderFields(),
       },
     };
   };
@@ -225,28 +225,17 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         );
       }
       const address = ipKeyGenerator(req.ip ?? 'unknown', 56);
-      const wait = await limiter.blocked(address);
-      if (wait !== undefined) {
-        logger.warn('oauth: consent key tries exhausted', { ip: req.ip });
-        return again(429, `Too many wrong keys. Try again in ${Math.ceil(wait / 60)} minute(s).`);
-      }
-      const account = accounts.match(String(firstParam(req.body.key) ?? '').trim());
-      if (!account) {
-        const left = await limiter.failed(address);
-        logger.warn('oauth audit: wrong key on the consent page', { audit: 'consent_wrong_key', client_id: view.clientId, ip: req.ip });
-        return again(401, `That is not one of this server's API keys. ${left} tr${left === 1 ? 'y' : 'ies'} left.`);
-      }
+      const verdict = await login.verify(req.body, { address, clientId: view.clientId, request: req });
+      if (!verdict.ok) return again(verdict.status, verdict.message);
+      const { account } = verdict;
       const chosen = new Set<Scope>(req.body.access === 'write' ? ['read', 'write'] : ['read']);
       // Security: exec is granted only when the owner ticked it on its own (never implied by
-      // read or write), the client asked for it, the process tool is on and the key has exec.
+      // read or write), the client asked for it, the process tool is on and the account has exec.
       if (view.execRequested && firstParam(req.body.exec) === 'yes') chosen.add('exec');
       const names = new Set(String(details.params.scope ?? '').split(' '));
       const granted = ALL_SCOPES.filter((s) => chosen.has(s) && account.scopes.has(s) && names.has(scopeNames[s]));
       if (granted.length === 0)
-        return again(
-          403,
-          `The key "${account.name}" cannot grant what this client asks for (it allows: ${[...account.scopes].join(', ')}).`,
-        );
+        return again(403, `${account.label} cannot grant what this client asks for (it allows: ${[...account.scopes].join(', ')}).`);
 
       const grant = new provider.Grant({ accountId: account.accountId, clientId: view.clientId });
       const grantedNames = granted.map((s) => scopeNames[s]).join(' ');
@@ -283,6 +272,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
     }
   });
 
+  if (login.router) router.use(login.router);
   router.use(MOUNT, (req, res) => forward(req, res));
   return { router, metadata };
 }

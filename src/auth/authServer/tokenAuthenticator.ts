@@ -3,8 +3,7 @@ import type { Caller, Scope } from '../../core/caller.js';
 import type { AuthResult, Authenticator } from '../authenticator.js';
 import { AuthUnavailableError } from '../oauth/errors.js';
 import { grantedScopes, type ScopeNames } from '../oauth/scopes.js';
-import type { KeyAccounts } from './accounts.js';
-import { keyNameOf } from './names.js';
+import type { LoginMethod } from './login.js';
 
 /** oidc-provider's opaque token values: 43 characters of its URL-safe alphabet. */
 const OPAQUE = /^[A-Za-z0-9_-]{43}$/;
@@ -12,15 +11,16 @@ const OPAQUE = /^[A-Za-z0-9_-]{43}$/;
 /**
  * Access tokens of the built-in authorization server, checked against its store (so revocation,
  * a revoked grant family and an expired token take effect at once, on every replica sharing it).
- * Security: the token must be for this resource (aud), its grant's key must still exist with the
- * same value, and the caller gets the token's scopes intersected with that key's scopes today.
+ * Security: the token must be for this resource (aud), its grant's account must still be known to
+ * the login method (for an API key: the key still exists with the same value), and the caller gets
+ * the token's scopes intersected with that account's scopes today.
  */
 export class BuiltinTokenAuthenticator implements Authenticator {
   readonly kind = 'oauth' as const;
 
   constructor(
     private readonly provider: Provider,
-    private readonly accounts: KeyAccounts,
+    private readonly login: LoginMethod,
     private readonly resource: string,
     private readonly scopeNames: ScopeNames,
   ) {}
@@ -44,19 +44,13 @@ export class BuiltinTokenAuthenticator implements Authenticator {
         message: `The access token was not issued for this server: its audience must be ${this.resource}.`,
       };
     }
-    const account = typeof stored.accountId === 'string' ? this.accounts.find(stored.accountId) : undefined;
-    if (!account) {
-      return {
-        ok: false,
-        reason: 'invalid',
-        message: 'The API key that approved this token was removed or rotated. Authorize again.',
-      };
-    }
+    const account = typeof stored.accountId === 'string' ? this.login.find(stored.accountId) : undefined;
+    if (!account) return { ok: false, reason: 'invalid', message: this.login.goneMessage };
     const fromToken = grantedScopes({ scope: stored.scope }, this.scopeNames);
     const scopes = new Set<Scope>([...fromToken].filter((s) => account.scopes.has(s)));
     const caller: Caller = {
-      id: `key:${account.name}`,
-      name: `${keyNameOf(account.accountId)} via ${String(stored.clientId)}`,
+      id: account.callerId,
+      name: `${account.name} via ${String(stored.clientId)}`,
       scopes,
       via: 'oauth',
     };
