@@ -1,14 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
+import type { Browser as Chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METADATA_MAX_BYTES } from '../../../src/auth/authServer/metadataFetch.js';
 import { spawnServer, type ServerProcess } from '../../helpers/process.js';
 import { ADMIN_KEY, TEST_KEYS, type TestServer } from '../../helpers/server.js';
 import { rpc } from '../wire.js';
+import { chromiumMissing, launchChromium } from './chromium.js';
+import { memoryProvider } from './sdkProvider.js';
 import { authorize, authorizeUrl, BUILTIN, Browser, pkce, startBuiltinServer, tokenRequest, type ServerUrls } from './flow.js';
 
 /*
@@ -32,6 +37,10 @@ let server: ServerProcess;
 let closed: TestServer;
 /** With OAUTH_METADATA_ALLOWED_HOSTS, but without the test certificate among its trusted ones. */
 let untrusted: TestServer;
+/** The official SDK client's loopback redirect target (a desktop client's), listed in sdk.json. */
+let callback: HttpServer;
+let callbackUrl: string;
+let chromium: Chromium | undefined;
 
 function docUrl(file: string, host = `127.0.0.1:${docsPort}`): string {
   return `https://${host}/${file}`;
@@ -87,12 +96,17 @@ beforeAll(async () => {
       const { token_endpoint_auth_method: _, ...rest } = documentFor(self);
       return json(rest);
     }
+    if (file === 'sdk.json') return json(documentFor(self, { client_name: 'SDK CIMD client', redirect_uris: [callbackUrl] }));
     if (file === 'secret.json') return json(documentFor(self, { token_endpoint_auth_method: 'client_secret_basic' }));
     if (file === 'impostor.json') return json(documentFor(docUrl('client.json')));
     json(documentFor(self));
   });
   await new Promise<void>((resolve) => documents.listen(0, '127.0.0.1', resolve));
   docsPort = (documents.address() as AddressInfo).port;
+  callback = createHttpServer((_req, res) => res.end('You can close this window.'));
+  await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+  callbackUrl = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`;
+  if (!chromiumMissing) chromium = await launchChromium();
   [server, closed, untrusted] = await Promise.all([
     spawnServer(
       {
@@ -114,6 +128,8 @@ afterAll(async () => {
   await closed?.close();
   await untrusted?.close();
   documents?.close();
+  callback?.close();
+  await chromium?.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -227,3 +243,55 @@ describe('Client ID Metadata Documents: refusals in the full flow', () => {
     expect(hits.get('client.json')).toBe(before);
   });
 });
+
+describe.skipIf(chromiumMissing)(
+  `the official SDK client with a Client ID Metadata Document, consent in headless Chromium${chromiumMissing ? ` (${chromiumMissing})` : ''}`,
+  () => {
+    it('uses its document URL as client_id without registering, and gets tools after the owner approves', async () => {
+      const clientId = docUrl('sdk.json');
+      let authorizationUrl: URL | undefined;
+      const seen: string[] = [];
+      const { provider, state } = memoryProvider(
+        () => callbackUrl,
+        (url) => {
+          authorizationUrl = url;
+        },
+        { clientName: 'SDK CIMD client', clientMetadataUrl: clientId },
+      );
+      const fetchLogged: typeof fetch = async (input, init) => {
+        seen.push(`${init?.method ?? 'GET'} ${new URL(input instanceof Request ? input.url : String(input)).pathname}`);
+        return fetch(input, init);
+      };
+      const first = new Client({ name: 'sdk-cimd', version: '1.0.0' });
+      await expect(
+        first.connect(new StreamableHTTPClientTransport(new URL(server.mcpUrl), { authProvider: provider, fetch: fetchLogged })),
+      ).rejects.toBeInstanceOf(UnauthorizedError);
+      expect(authorizationUrl?.searchParams.get('client_id')).toBe(clientId);
+      expect(seen).not.toContain('POST /oauth/register');
+
+      const page = await chromium!.newPage();
+      try {
+        await page.goto(authorizationUrl!.href);
+        expect(await page.textContent('#client-name')).toBe('SDK CIMD client');
+        expect(await page.textContent('#redirect-host')).toBe(new URL(callbackUrl).host);
+        await page.fill('#key', ADMIN_KEY);
+        await Promise.all([page.waitForURL((url) => url.href.startsWith(callbackUrl), { timeout: 60_000 }), page.click('button.approve')]);
+        await new StreamableHTTPClientTransport(new URL(server.mcpUrl), { authProvider: provider, fetch: fetchLogged }).finishAuth(
+          new URL(page.url()).searchParams,
+        );
+      } finally {
+        await page.close();
+      }
+      expect(seen).toContain('POST /oauth/token');
+      expect(state.tokens.scope).toBe('mcp:read');
+
+      const client = new Client({ name: 'sdk-cimd', version: '1.0.0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(server.mcpUrl), { authProvider: provider }));
+      try {
+        expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      } finally {
+        await client.close();
+      }
+    }, 120_000);
+  },
+);

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, StreamableHTTPClientTransport, UnauthorizedError, type OAuthClientProvider } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, type TestServer } from '../../helpers/server.js';
 import { chromiumMissing, launchChromium } from './chromium.js';
 import { startBuiltinServer } from './flow.js';
+import { memoryProvider } from './sdkProvider.js';
 
 let server: TestServer;
 let callback: Server;
@@ -26,48 +27,18 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** An in-memory OAuthClientProvider, as a desktop MCP client keeps one. */
-function memoryProvider(onAuthorize: (url: URL) => void) {
-  const state: { client?: any; tokens?: any; verifier?: string } = {};
-  const provider: OAuthClientProvider = {
-    get redirectUrl() {
-      return redirectUrl;
-    },
-    get clientMetadata() {
-      return {
-        client_name: 'SDK end-to-end test',
-        redirect_uris: [redirectUrl],
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'none',
-      };
-    },
-    clientInformation: () => state.client,
-    saveClientInformation: (info) => {
-      state.client = info;
-    },
-    tokens: () => state.tokens,
-    saveTokens: (tokens) => {
-      state.tokens = tokens;
-    },
-    redirectToAuthorization: (url) => onAuthorize(url),
-    saveCodeVerifier: (verifier) => {
-      state.verifier = verifier;
-    },
-    codeVerifier: () => state.verifier!,
-  };
-  return { provider, state };
-}
-
 describe.skipIf(chromiumMissing)(
   `the official SDK client's OAuth flow with consent in headless Chromium${chromiumMissing ? ` (${chromiumMissing})` : ''}`,
   () => {
     it('discovers, registers, authorizes with PKCE and resource, exchanges the code, calls tools and refreshes', async () => {
       let authorizationUrl: URL | undefined;
       const seen: string[] = [];
-      const { provider, state } = memoryProvider((url) => {
-        authorizationUrl = url;
-      });
+      const { provider, state } = memoryProvider(
+        () => redirectUrl,
+        (url) => {
+          authorizationUrl = url;
+        },
+      );
       const fetchLogged: typeof fetch = async (input, init) => {
         const url = new URL(input instanceof Request ? input.url : String(input));
         seen.push(`${init?.method ?? 'GET'} ${url.pathname}`);
