@@ -22,6 +22,7 @@ import { noStoreByDefault } from './http/cachePolicy.js';
 import { compressJson } from './http/compress.js';
 import { authenticate } from './http/authenticate.js';
 import { cancelByNotice } from './http/cancelByNotice.js';
+import { chain } from './http/chain.js';
 import { dialectFor } from './http/dialect.js';
 import { readRequestFacts } from './http/requestFacts.js';
 import { sendError } from './http/errorReply.js';
@@ -183,26 +184,6 @@ export async function createApp(options: AppOptions): Promise<App> {
   // Replies are per-request results; hashing each body for an ETag is pure cost.
   app.set('etag', false);
   app.set('trust proxy', config.server.trustProxy);
-  app.use(requestId());
-  app.use(noStoreByDefault());
-  app.use(accessLog(logger));
-  if (config.server.compressMinBytes > 0) app.use(compressJson({ minBytes: config.server.compressMinBytes }));
-  app.use(requestMetrics(registry));
-  const checkHost = hostGuard(policy);
-  // A POST to /mcp is checked once its body is read, so a refusal answers in the caller's dialect.
-  app.use(function hostUnlessMcpPost(req, res, next) {
-    if (isMcpPost(req)) return next();
-    checkHost(req, res, next);
-  });
-  app.use(wellKnownRoutes({ mode: config.auth.mode, oauth, authorizationServer: authServer?.metadata }));
-  if (authServer) app.use(authServer.router);
-  app.use(corsForMcp(policy));
-  app.use(allowedMethods(ROUTE_METHODS));
-  const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
-  if (redis) readiness.push(pingReadiness('redis', () => redis.bounded(redis.client.ping())));
-  app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
-  app.use(metricsRoute({ token: config.ops.metricsToken }));
-
   // The one place a request's body is read for what it is: every later stage reads state.facts.
   const readFacts: RequestHandler = function readFacts(req, res, next) {
     const state = stateOf(res);
@@ -224,8 +205,11 @@ export async function createApp(options: AppOptions): Promise<App> {
     return dialect === 'envelope' ? envelope(req, res, next) : mcp.handle(req, res, next);
   };
 
-  app.post(
-    '/mcp',
+  const checkHost = hostGuard(policy);
+  const cors = corsForMcp(policy);
+  // A POST to /mcp checks Host once its body is read, so a refusal answers in the caller's dialect.
+  const servePostMcp = chain('servePostMcp', [
+    cors,
     jsonBody({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     readFacts,
     checkHost,
@@ -237,7 +221,31 @@ export async function createApp(options: AppOptions): Promise<App> {
     ...(oauth && oauth.config.mcpInsufficientScope === 'http_403' ? [mcpStepUp(access)] : []),
     cancelByNotice(),
     dispatch,
+  ]);
+
+  // Every request's bookkeeping, then POST /mcp (the hot path), each one router layer (http/chain).
+  app.use(
+    chain('everyRequest', [
+      requestId(),
+      noStoreByDefault(),
+      accessLog(logger),
+      ...(config.server.compressMinBytes > 0 ? [compressJson({ minBytes: config.server.compressMinBytes })] : []),
+      requestMetrics(registry),
+    ]),
   );
+  app.use(function postMcp(req, res, next) {
+    if (isMcpPost(req)) return servePostMcp(req, res, next);
+    next();
+  });
+  app.use(checkHost);
+  app.use(wellKnownRoutes({ mode: config.auth.mode, oauth, authorizationServer: authServer?.metadata }));
+  if (authServer) app.use(authServer.router);
+  app.use(cors);
+  app.use(allowedMethods(ROUTE_METHODS));
+  const readiness: ReadinessCheck[] = [...(options.readinessChecks ?? [])];
+  if (redis) readiness.push(pingReadiness('redis', () => redis.bounded(redis.client.ping())));
+  app.use(healthRoutes(() => [...moduleReadiness(modules), ...readiness]));
+  app.use(metricsRoute({ token: config.ops.metricsToken }));
 
   app.use(function notFound(req, res) {
     sendError(res, dialectFor(req, res), {

@@ -28,7 +28,13 @@ type Encoding = 'br' | 'gzip';
  */
 export function compressJson(options: { minBytes: number }): RequestHandler {
   return function compressReply(req, res, next) {
-    const encoding = req.method === 'HEAD' ? false : req.acceptsEncodings('br', 'gzip', 'identity');
+    // Without an Accept-Encoding nothing is ever compressed: no need to watch the reply, only to
+    // say it could have varied (the hot path of scripts and most MCP clients).
+    if (req.headers['accept-encoding'] === undefined || req.method === 'HEAD') {
+      res.vary('Accept-Encoding');
+      return next();
+    }
+    const encoding = req.acceptsEncodings('br', 'gzip', 'identity');
     const wanted: Encoding | undefined = encoding === 'br' || encoding === 'gzip' ? encoding : undefined;
     const writeHead = res.writeHead;
     const write = res.write;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { ipKeyGenerator, rateLimit, type RateLimitInfo } from 'express-rate-limit';
 import type { Logger } from 'winston';
@@ -175,12 +176,16 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
   const build = (limiter: Limiter): RequestHandler => {
     const store = new FailoverStore(options.redis, `${options.redis?.prefix ?? ''}rl:${limiter.name}:`);
     stores.push(store);
-    return rateLimit({
+    const infoProperty = `rateLimit:${limiter.name}`;
+    const infoOf = (req: Request) => (req as unknown as Record<string, RateLimitInfo | undefined>)[infoProperty];
+    const middleware = rateLimit({
       windowMs: scale.rateLimitWindowMs,
       limit: limiter.max,
-      standardHeaders: 'draft-8',
+      // The draft-8 headers are written by rateLimitHeaders below, with the partition key hashed
+      // once per key instead of once per request.
+      standardHeaders: false,
       legacyHeaders: false,
-      identifier: limiter.name,
+      requestPropertyName: infoProperty,
       store,
       // The store already falls back to counting in-process; this only covers a bug in it.
       passOnStoreError: true,
@@ -200,8 +205,10 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
         return key;
       },
       handler: (req, res) => {
-        const info = (req as Request & { rateLimit?: RateLimitInfo }).rateLimit;
-        const retryAfter = Number(res.getHeader('Retry-After') ?? getResetSeconds(info, scale.rateLimitWindowMs));
+        const info = infoOf(req);
+        if (info) headers.write(res, limiter.name, info);
+        const retryAfter = getResetSeconds(info, scale.rateLimitWindowMs);
+        res.setHeader('Retry-After', String(retryAfter));
         const { facts } = stateOf(res);
         const dialect = dialectFor(req, res);
         recordRateLimited(dialect);
@@ -218,13 +225,53 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
         );
       },
     });
+    return function limitRequests(req, res, next) {
+      middleware(req, res, (error?: unknown) => {
+        // A skipped request (it costs nothing here) has no info and gets no header.
+        const info = infoOf(req);
+        if (info && error === undefined) headers.write(res, limiter.name, info);
+        next(error);
+      });
+    };
   };
+  const headers = rateLimitHeaders(scale.rateLimitWindowMs);
 
   return {
     byIp: ipLimiters.map(build),
     byCaller: callerLimiters.length ? [neverFits, ...callerLimiters.map(build)] : [],
     close: () => {
       for (const store of stores) store.shutdown();
+    },
+  };
+}
+
+/**
+ * The IETF draft-8 `RateLimit` / `RateLimit-Policy` headers, as express-rate-limit writes them
+ * (`"name"; r=…; t=…` and `"name"; q=…; w=…; pk=:…:`), with each key's partition key computed once:
+ * the library hashes the key with SHA-256 on every request, a tenth of a small call's cost.
+ */
+function rateLimitHeaders(windowMs: number) {
+  const windowSeconds = Math.ceil(windowMs / 1000);
+  const partitionKeys = new Map<string, string>();
+  const partitionKey = (key: string): string => {
+    let pk = partitionKeys.get(key);
+    if (pk === undefined) {
+      // Bounded: a flood of distinct keys (addresses) must not grow this without limit.
+      if (partitionKeys.size >= 10_000) partitionKeys.clear();
+      pk = Buffer.from(createHash('sha256').update(key).digest('hex').slice(0, 12)).toString('base64');
+      partitionKeys.set(key, pk);
+    }
+    return pk;
+  };
+  const append = (res: Response, name: string, value: string) => {
+    const current = res.getHeader(name);
+    res.setHeader(name, current === undefined ? value : Array.isArray(current) ? [...current, value] : [String(current), value]);
+  };
+  return {
+    write(res: Response, name: string, info: RateLimitInfo): void {
+      if (res.headersSent) return;
+      append(res, 'RateLimit', `"${name}"; r=${info.remaining}; t=${getResetSeconds(info, windowMs)}`);
+      append(res, 'RateLimit-Policy', `"${name}"; q=${info.limit}; w=${windowSeconds}; pk=:${partitionKey(info.key)}:`);
     },
   };
 }

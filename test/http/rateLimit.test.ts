@@ -51,6 +51,27 @@ describe('rate limits (in-process)', () => {
     expect(limited.headers.get('ratelimit-policy')).toContain('"caller"; q=3; w=60');
   });
 
+  it('names each limit in draft-8 headers, with one partition key per caller that never changes between requests', async () => {
+    const server = await start({ RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' });
+    const policyOf = async (key: string) => {
+      const answer = await postJson(server.mcpUrl, echo(), { authorization: `Bearer ${key}` });
+      expect(answer.status).toBe(200);
+      return { limit: answer.headers.get('ratelimit') ?? '', policy: answer.headers.get('ratelimit-policy') ?? '' };
+    };
+    const first = await policyOf(ADMIN_KEY);
+    const second = await policyOf(ADMIN_KEY);
+    const other = await policyOf(READER_KEY);
+    const pk = (policy: string) => /"caller"; q=5; w=60; pk=:([A-Za-z0-9+/=]+):/.exec(policy)?.[1];
+    expect(first.limit).toMatch(/"caller"; r=4; t=\d+/);
+    expect(second.limit).toMatch(/"caller"; r=3; t=\d+/);
+    expect(pk(first.policy)).toBeDefined();
+    expect(pk(second.policy)).toBe(pk(first.policy));
+    expect(pk(other.policy)).toBeDefined();
+    expect(pk(other.policy)).not.toBe(pk(first.policy));
+    // The address limit is named too, in the same headers, ahead of the caller's.
+    expect(first.policy.indexOf('"ip"')).toBeLessThan(first.policy.indexOf('"caller"'));
+  });
+
   it('answers an MCP caller over the limit with a JSON-RPC error carrying the request id', async () => {
     const server = await start({ RATE_LIMIT_MAX: '2' });
     await sendMany(server.mcpUrl, 2, () => mcpCall('test_echo', { text: 'a' }), MCP_HEADERS);

@@ -67,7 +67,9 @@ export function engineEndpoint(
 
     const body = req.body as Record<string, unknown>;
     const caller = state.caller!;
-    if (isJSONRPCResultResponse(body) || isJSONRPCErrorResponse(body)) {
+    // A message with a method is a request or a notification: one schema check instead of three.
+    const hasMethod = typeof body.method === 'string';
+    if (!hasMethod && (isJSONRPCResultResponse(body) || isJSONRPCErrorResponse(body))) {
       if (transport.answer(body as JSONRPCResponse, caller.id)) {
         res.status(202).end();
         return;
@@ -79,7 +81,7 @@ export function engineEndpoint(
       });
       return;
     }
-    if (!isJSONRPCRequest(body)) {
+    if (!hasMethod || !isJSONRPCRequest(body)) {
       // Notifications: cancellation is handled by cancelByNotice (it ends the named request's
       // stream, which cancels the call); the rest carry nothing a stateless server keeps.
       res.status(202).end();

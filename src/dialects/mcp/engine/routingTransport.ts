@@ -1,14 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import {
-  isJSONRPCErrorResponse,
-  isJSONRPCRequest,
-  isJSONRPCResultResponse,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-  type JSONRPCResponse,
-  type RequestId,
-  type Transport,
-  type TransportSendOptions,
+import type {
+  JSONRPCMessage,
+  JSONRPCRequest,
+  JSONRPCResponse,
+  RequestId,
+  Transport,
+  TransportSendOptions,
 } from '@modelcontextprotocol/server';
 import type { McpRequestExtra } from '../serverFactory.js';
 
@@ -36,6 +33,12 @@ interface Outbound {
   callerId: string;
   internalId: string;
 }
+
+// The Server's own messages are well formed: telling them apart by shape is enough, where the SDK's
+// schema guards (isJSONRPCResultResponse …) would re-validate every reply with zod, about a tenth
+// of a small call's CPU.
+const isReply = (message: JSONRPCMessage): message is JSONRPCResponse => !('method' in message);
+const isRequest = (message: JSONRPCMessage): message is JSONRPCRequest => 'method' in message && 'id' in message;
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
 const KEEP_ALIVE_MS = 15_000;
@@ -103,7 +106,7 @@ export class RoutingTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    if (isReply(message)) {
       const internalId = String(message.id);
       const exchange = this.pending.get(internalId);
       if (!exchange) return; // Its client went away; nobody to tell.
@@ -112,7 +115,7 @@ export class RoutingTransport implements Transport {
     }
     const related = options?.relatedRequestId === undefined ? undefined : String(options.relatedRequestId);
     const exchange = related === undefined ? undefined : this.pending.get(related);
-    if (isJSONRPCRequest(message)) {
+    if (isRequest(message)) {
       if (!exchange?.canStream) {
         // Stateless serving has no other channel to the client: fail the Server's request now
         // rather than let the tool wait for an answer that cannot come.
