@@ -16,7 +16,16 @@ function getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string)
   return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format ?? 'text');
 }
 
-export function createPool(connectionString: string, max: number, logger: Logger): pg.Pool {
+/**
+ * `onConnect` runs on each new connection before the pool hands it to anyone: pg-pool waits for the
+ * promise it returns, so work done there never overlaps the caller's first statement.
+ */
+export function createPool(
+  connectionString: string,
+  max: number,
+  logger: Logger,
+  onConnect?: (client: pg.ClientBase) => Promise<void>,
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -24,6 +33,8 @@ export function createPool(connectionString: string, max: number, logger: Logger
     idleTimeoutMillis: 30_000,
     application_name: 'mcp-tool-server',
     types: { getTypeParser } as unknown as pg.CustomTypesConfig,
+    // pg-pool awaits the hook's promise; @types/pg types its result as void. The cast only widens that.
+    onConnect: onConnect as ((client: pg.ClientBase) => void) | undefined,
   });
   // Without a listener, an idle connection dropped by the server would crash the process.
   pool.on('error', (error) => {

@@ -34,11 +34,16 @@ export class PostgresBackend implements DatabaseBackend {
   private lastLogged = '';
 
   constructor(private readonly options: PostgresBackendOptions) {
-    this.pool = createPool(options.url, options.poolMax, options.logger);
-    // Security: each new connection is checked as soon as it opens (the check is queued ahead of the
-    // caller's statements): a role given a dangerous membership after startup is caught on the
-    // next connection, whatever the ROLE_CHECK_TTL_MS cache says about older ones.
-    this.pool.on('connect', (client) => void this.checkRole(client).catch(() => {}));
+    // Security: each new connection is checked as soon as it opens, before the pool lends it to
+    // anyone: a role given a dangerous membership after startup is caught on the next connection,
+    // whatever the ROLE_CHECK_TTL_MS cache says about older ones. A check that fails here is not
+    // cached; the operation that borrowed the connection checks again and reports the error.
+    this.pool = createPool(options.url, options.poolMax, options.logger, (client) =>
+      this.checkRole(client).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
   }
 
   async listTables(): Promise<TableRef[]> {
