@@ -93,7 +93,26 @@ export class Executor {
   private async withTimeout(entry: RegisteredOperation, params: unknown, ctx: CallContext): Promise<unknown> {
     const timeoutMs = entry.op.timeoutMs ?? this.options.defaultTimeoutMs;
     if (ctx.signal.aborted) throw new ToolError('CANCELLED', 'The request was cancelled.');
-    const controller = new AbortController();
+    // The handler's signal is made only when the handler reads it: most never do, and on Node 20
+    // an AbortController costs more than a small call's whole handler. It is born aborted when the
+    // call was stopped before the handler looked.
+    let controller: AbortController | undefined;
+    let stopped: { reason: unknown } | undefined;
+    const abortHandler = (reason: unknown) => {
+      if (stopped) return;
+      stopped = { reason };
+      controller?.abort(reason);
+    };
+    const handlerCtx: CallContext = {
+      ...ctx,
+      get signal() {
+        if (!controller) {
+          controller = new AbortController();
+          if (stopped) controller.abort(stopped.reason);
+        }
+        return controller.signal;
+      },
+    };
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     // One promise settles the call early: the time limit or the caller going away. It is settled
@@ -101,16 +120,16 @@ export class Executor {
     const stop = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         reject(new ToolError('TIMEOUT', `${entry.op.mcpName} did not finish within ${timeoutMs} ms and was stopped.`));
-        controller.abort(new ToolError('TIMEOUT', 'timeout'));
+        abortHandler(new ToolError('TIMEOUT', 'timeout'));
       }, timeoutMs);
       onAbort = () => {
         reject(new ToolError('CANCELLED', 'The request was cancelled.'));
-        controller.abort(ctx.signal.reason);
+        abortHandler(ctx.signal.reason);
       };
       ctx.signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      return await Promise.race([entry.op.handler(params, { ...ctx, signal: controller.signal }), stop]);
+      return await Promise.race([entry.op.handler(params, handlerCtx), stop]);
     } finally {
       clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort!);

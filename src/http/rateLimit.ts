@@ -226,6 +226,9 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
       },
     });
     return function limitRequests(req, res, next) {
+      // What costs nothing here is not this limiter's business (the library's own skip, without
+      // entering it: a protocol message passes the call limiter, a tool call the protocol one).
+      if (limiter.hits(req, res) === 0) return next();
       middleware(req, res, (error?: unknown) => {
         // A skipped request (it costs nothing here) has no info and gets no header.
         const info = infoOf(req);

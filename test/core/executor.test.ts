@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ToolError } from '../../src/core/errors.js';
+import { READ_ONLY, type ToolOperation } from '../../src/core/operation.js';
+import type { ToolFactory } from '../../src/core/toolModule.js';
 import { createToolHarness, type ToolHarness } from '../helpers/toolHarness.js';
 import { createTestTool } from '../helpers/testTools.js';
 
@@ -69,5 +71,85 @@ describe('Executor', () => {
     const pending = harness.call('test_slow', {}, { signal: controller.signal });
     controller.abort();
     expect((await failure(pending)).code).toBe('CANCELLED');
+  });
+
+  describe('the signal a handler reads late', () => {
+    /** A handler that looks at its signal only when told to, after the call may have been stopped. */
+    function lateReader(timeoutMs: number) {
+      let signalOf: (() => AbortSignal) | undefined;
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const lateSignal = (getter: () => AbortSignal) => {
+        signalOf = getter;
+        started();
+      };
+      const look = async () => {
+        await running;
+        const signal = signalOf!();
+        return { aborted: signal.aborted, reason: signal.reason as unknown };
+      };
+      const op: ToolOperation = {
+        tool: 'late',
+        operation: 'read',
+        mcpName: 'late_read',
+        title: 'Late',
+        description: 'Reads its signal late.',
+        inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+        outputSchema: { type: 'object', properties: {} },
+        annotations: READ_ONLY,
+        scope: 'read',
+        timeoutMs,
+        handler: (_params, ctx) =>
+          new Promise(() => {
+            lateSignal(() => ctx.signal);
+          }),
+      };
+      const factory: ToolFactory = () => ({ name: 'late', operations: [op] });
+      return { factory, look };
+    }
+
+    it('is already aborted, with the timeout as its reason, when read after the time limit', async () => {
+      const late = lateReader(50);
+      const h = await createToolHarness(late.factory);
+      try {
+        const error = await failure(h.call('late_read', {}));
+        expect(error.code).toBe('TIMEOUT');
+        const seen = await late.look();
+        expect(seen.aborted).toBe(true);
+        expect((seen.reason as ToolError).code).toBe('TIMEOUT');
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('is already aborted when read after the caller went away', async () => {
+      const late = lateReader(60_000);
+      const h = await createToolHarness(late.factory);
+      try {
+        const controller = new AbortController();
+        const pending = h.call('late_read', {}, { signal: controller.signal });
+        controller.abort(new Error('gone'));
+        expect((await failure(pending)).code).toBe('CANCELLED');
+        expect((await late.look()).aborted).toBe(true);
+      } finally {
+        await h.close();
+      }
+    });
+
+    it('is live while the call runs', async () => {
+      const late = lateReader(60_000);
+      const h = await createToolHarness(late.factory);
+      try {
+        const controller = new AbortController();
+        const pending = h.call('late_read', {}, { signal: controller.signal });
+        expect((await late.look()).aborted).toBe(false);
+        controller.abort();
+        await failure(pending);
+      } finally {
+        await h.close();
+      }
+    });
   });
 });
