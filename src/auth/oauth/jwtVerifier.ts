@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import type * as Jose from 'jose';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { AuthResult } from '../authenticator.js';
 import type { AuthorizationServerDiscovery } from './discovery.js';
 import { AuthUnavailableError } from './errors.js';
@@ -19,6 +20,10 @@ export interface JwtVerifierOptions {
  */
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 const ACCEPTED = new Set(ALGORITHMS);
+
+// jose loads with the first token to verify: a deployment with API keys only never needs it.
+let joseModule: Promise<typeof Jose> | undefined;
+const loadJose = () => (joseModule ??= import('jose'));
 
 /** A compact JWS: three base64url segments (the signature may not be empty for us, but jose says so). */
 export function looksLikeJwt(token: string): boolean {
@@ -41,11 +46,12 @@ export class JwtAccessTokenVerifier {
     // Security: the header is judged before anything is fetched, so a token we could never accept
     // (`none`, HS256, a malformed header) is a 401 without contacting the authorization server:
     // it cannot turn an outage into a 503 or make us fetch keys on an attacker's behalf.
-    const refused = refuseHeader(token);
+    const jose = await loadJose();
+    const refused = refuseHeader(jose, token);
     if (refused) return refused;
-    const keys = await this.keySet();
+    const keys = await this.keySet(jose);
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      const { payload } = await jose.jwtVerify(token, keys, {
         issuer: this.options.issuer,
         audience: this.options.audiences,
         clockTolerance: this.options.clockToleranceSec,
@@ -55,11 +61,11 @@ export class JwtAccessTokenVerifier {
       });
       return { ok: true, claims: payload };
     } catch (error) {
-      return classify(error, this.options.audiences);
+      return classify(jose.errors, error, this.options.audiences);
     }
   }
 
-  private async keySet(): Promise<JWTVerifyGetKey> {
+  private async keySet(jose: typeof Jose): Promise<JWTVerifyGetKey> {
     if (this.keys) return this.keys;
     let jwksUrl = this.options.jwksUrl;
     if (!jwksUrl) {
@@ -68,7 +74,7 @@ export class JwtAccessTokenVerifier {
         throw new AuthUnavailableError(`The metadata of ${this.options.issuer} has no jwks_uri; set OAUTH_JWKS_URL.`);
       jwksUrl = metadata.jwks_uri;
     }
-    this.keys = createRemoteJWKSet(new URL(jwksUrl), {
+    this.keys = jose.createRemoteJWKSet(new URL(jwksUrl), {
       cacheMaxAge: this.options.jwksCacheMs,
       cooldownDuration: 30_000,
       timeoutDuration: 5_000,
@@ -77,10 +83,10 @@ export class JwtAccessTokenVerifier {
   }
 }
 
-function refuseHeader(token: string): Extract<AuthResult, { ok: false }> | undefined {
+function refuseHeader(jose: typeof Jose, token: string): Extract<AuthResult, { ok: false }> | undefined {
   let alg: unknown;
   try {
-    alg = decodeProtectedHeader(token).alg;
+    alg = jose.decodeProtectedHeader(token).alg;
   } catch {
     return { ok: false, reason: 'invalid', message: 'The access token is malformed: its JOSE header is not valid base64url JSON.' };
   }
@@ -92,7 +98,7 @@ function refuseHeader(token: string): Extract<AuthResult, { ok: false }> | undef
   };
 }
 
-function classify(error: unknown, audiences: string[]): Extract<AuthResult, { ok: false }> {
+function classify(errors: typeof Jose.errors, error: unknown, audiences: string[]): Extract<AuthResult, { ok: false }> {
   if (error instanceof errors.JWTExpired)
     return { ok: false, reason: 'expired', message: 'The access token has expired. Obtain a new one (refresh or re-authorize).' };
   if (error instanceof errors.JWTClaimValidationFailed) {

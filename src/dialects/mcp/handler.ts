@@ -1,4 +1,3 @@
-import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -82,9 +81,18 @@ export function mcpEndpoint(
     maxRequestBodySize: options.maxBodyBytes,
     onerror: options.onError,
   });
-  const node = toNodeHandler(lenientFetch(sdkHandler), { onerror: options.onError });
+  // The Node adapter (@modelcontextprotocol/node with Hono's server under it, ≈6 MiB of RSS) loads
+  // on the first request this handler serves: with the default engine that is only batches,
+  // 2026-07-28 messages and the few per-request methods, which many deployments never see.
+  type NodeHandler = ReturnType<typeof import('@modelcontextprotocol/node').toNodeHandler>;
+  let node: NodeHandler | undefined;
+  let loading: Promise<NodeHandler> | undefined;
+  const loadNode = () =>
+    (loading ??= import('@modelcontextprotocol/node').then(
+      ({ toNodeHandler }) => (node = toNodeHandler(lenientFetch(sdkHandler), { onerror: options.onError })),
+    ));
 
-  const handle: RequestHandler = function serveMcp(req, res) {
+  const handle: RequestHandler = function serveMcp(req, res, next) {
     const state = stateOf(res);
     const body = req.body as unknown;
     const facts = state.facts;
@@ -125,7 +133,9 @@ export function mcpEndpoint(
       scopes: [...state.caller!.scopes],
       extra,
     };
-    void node(req, res, req.method === 'POST' ? body : undefined);
+    const parsed = req.method === 'POST' ? body : undefined;
+    if (node) void node(req, res, parsed);
+    else loadNode().then((loaded) => void loaded(req, res, parsed), next);
   };
 
   return { handle, close: () => sdkHandler.close(), notify: sdkHandler.notify };

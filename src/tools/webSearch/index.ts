@@ -7,8 +7,6 @@ import { acquireConfiguredRedis } from '../../infra/redis.js';
 import { WorkspaceChangeLog } from '../../infra/workspaceChangeLog.js';
 import { LocalIndex } from './local/localIndex.js';
 import { ReplicaSync } from './local/replicaSync.js';
-import { createBraveProvider } from './providers/brave.js';
-import { createSearxngProvider } from './providers/searxng.js';
 import type { SearchProvider } from './providers/types.js';
 import { createSearchOperation } from './searchOperation.js';
 import type { Resolver } from './web/resolveTarget.js';
@@ -36,11 +34,14 @@ export async function createWebSearchModule(env: ToolEnv, testing: { resolve?: R
     allowHardLinks: env.config.fileSystem.allowHardLinks,
   });
 
+  // The web providers (and html-to-text, which cleans their snippets) load only when configured.
   const providers = new Map<SearchProviderName, SearchProvider>();
   if (config.searxngUrl) {
+    const { createSearxngProvider } = await import('./providers/searxng.js');
     providers.set('searxng', createSearxngProvider({ baseUrl: config.searxngUrl, timeoutMs: config.searchTimeoutMs, logger: env.logger }));
   }
   if (config.braveApiKey) {
+    const { createBraveProvider } = await import('./providers/brave.js');
     providers.set(
       'brave',
       createBraveProvider({
