@@ -3,6 +3,7 @@ import type { Logger } from 'winston';
 import { ApiKeyAuthenticator } from './auth/apiKeys.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { AuthorizationServer } from './auth/authServer/index.js';
+import type { LoginMethod } from './auth/authServer/login.js';
 import { apiKeyChallenge, createOAuthResourceServer } from './auth/oauth/index.js';
 import { mcpStepUp } from './auth/oauth/mcpStepUp.js';
 import type { Config } from './config/index.js';
@@ -70,6 +71,8 @@ export interface AppOptions {
   toolFactories?: ToolFactory[];
   /** Extra /readyz checks (e.g. Redis) besides each tool's ready(). */
   readinessChecks?: ReadinessCheck[];
+  /** Who approves on the built-in authorization server's consent page (default: the API key). */
+  login?: LoginMethod;
 }
 
 export interface App {
@@ -139,6 +142,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         logger,
         redis,
         execOffered: config.process.enabled,
+        login: options.login,
       })
     : undefined;
   const oauth = createOAuthResourceServer(config.oauth, logger, {

@@ -37,6 +37,8 @@ export interface StartOptions {
   logger?: import('winston').Logger;
   /** Listen on this port instead of an ephemeral one (a restart that must keep its URL). */
   port?: number;
+  /** The consent page's login method (OAUTH_SERVER=builtin; default: the API key). */
+  login?: import('../../src/auth/authServer/login.js').LoginMethod;
 }
 
 /**
@@ -67,7 +69,12 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   try {
     config = loadConfig(env, root);
     prepareAuth(config);
-    built = await createApp({ config, logger: options.logger ?? createSilentLogger(), toolFactories: options.toolFactories });
+    built = await createApp({
+      config,
+      logger: options.logger ?? createSilentLogger(),
+      toolFactories: options.toolFactories,
+      login: options.login,
+    });
   } catch (error) {
     listener.close();
     throw error;

@@ -8,6 +8,7 @@ import type { Authenticator } from '../authenticator.js';
 import { KeyAccounts } from './accounts.js';
 import { ApiKeyLogin } from './apiKeyLogin.js';
 import { KeyGuessLimiter } from './keyGuessLimiter.js';
+import type { LoginMethod } from './login.js';
 import { createProvider } from './provider.js';
 import { authServerRoutes } from './routes.js';
 import { loadSecrets } from './secrets.js';
@@ -34,6 +35,12 @@ export interface AuthorizationServerOptions {
   store: OAuthStore;
   /** The process tool is on: the exec scope exists, and the consent page offers it separately. */
   execOffered?: boolean;
+  /**
+   * Who approves on the consent page (README, "Another way to log in"); default: the API key.
+   * Security: whatever it is, the page's CSRF and Origin checks, the scope rules and the token
+   * checks stay the server's; the method only says who submitted the form and who still may.
+   */
+  login?: LoginMethod;
 }
 
 /** The built-in OAuth 2.1 authorization server (OAUTH_SERVER=builtin). */
@@ -43,12 +50,9 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
   const store = options.store;
   const secrets = await loadSecrets(store);
   const accounts = new KeyAccounts(options.apiKeys, secrets.hmacKey);
-  // The one login method today; another (an upstream GitHub/Google login) implements LoginMethod.
-  const login = new ApiKeyLogin(
-    accounts,
-    new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal, options.redis),
-    logger,
-  );
+  const login =
+    options.login ??
+    new ApiKeyLogin(accounts, new KeyGuessLimiter(config.keyFailuresPerAddress, config.keyFailuresGlobal, options.redis), logger);
   const scopeNames = { read: oauth.scopeRead, write: oauth.scopeWrite, exec: oauth.scopeExec };
   const execOffered = options.execOffered ?? false;
   const provider = createProvider({ config, resource: oauth.resource, scopeNames, execOffered, store, secrets, login, logger });
@@ -64,7 +68,7 @@ export async function createAuthorizationServer(options: AuthorizationServerOpti
     redis: options.redis,
     secure: new URL(config.issuer).protocol === 'https:',
   });
-  logger.info('oauth authorization server', { issuer: config.issuer, resource: oauth.resource, keys: accounts.size });
+  logger.info('oauth authorization server', { issuer: config.issuer, resource: oauth.resource, login: login.id, keys: accounts.size });
   return {
     provider,
     store,

@@ -20,8 +20,18 @@ export type LoginVerdict =
   /** Shown on the consent page again, with this status; the method has already logged it. */
   | { ok: false; status: number; message: string };
 
+/** The authorization the consent page is showing, for a method that carries it through a sign-in of its own. */
+export interface LoginInteraction {
+  /** oidc-provider's interaction id: the consent page is `${CONSENT_PATH}/<uid>`. */
+  uid: string;
+  /** The client_id of the authorization being approved. */
+  clientId: string;
+}
+
 /** What a method may know of the consent request besides the form. */
 export interface LoginRequest {
+  /** The interaction being approved (the one renderFields was given for this page). */
+  interactionId: string;
   /** The client's address, as Express's req.ip (TRUST_PROXY honoured), grouped per /56 for IPv6. */
   address: string;
   /** The client_id of the authorization being approved, for audit lines. */
@@ -33,14 +43,18 @@ export interface LoginRequest {
  * The "who is approving" step of the consent page. The page shows the client and the scopes; the
  * method contributes its form fields, checks the submitted form, and later resolves the account
  * a grant names. The API key (apiKeyLogin.ts) is the one method today; an upstream login (GitHub,
- * Google) would be another: see README, "Another way to log in".
+ * Google) would be another, passed as createAuthorizationServer's `login`: see README, "Another
+ * way to log in".
  * Security: find() is asked on every token use; answering undefined (account removed, key
  * rotated, user no longer allowed) refuses every token and refresh token the account approved.
  */
 export interface LoginMethod {
   readonly id: string;
-  /** HTML inside the consent form, before Approve/Deny; the method escapes everything it shows. */
-  renderFields(): string;
+  /**
+   * HTML inside the consent form, before Approve/Deny; the method escapes everything it shows. An
+   * upstream login links to its own route with interaction.uid, so its callback can come back here.
+   */
+  renderFields(interaction: LoginInteraction): string;
   /** Decides who submitted the consent form (called only after the CSRF and Origin checks pass). */
   verify(form: Record<string, unknown>, request: LoginRequest): Promise<LoginVerdict>;
   /** The account behind a grant, as of now; undefined when it may no longer approve anything. */

@@ -118,9 +118,13 @@ export function createProvider(options: ProviderOptions): Provider {
       const grantId = ctx.oidc.result?.consent?.grantId;
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
     },
-    findAccount: async (_ctx: unknown, id: string) => {
+    findAccount: async (_ctx: unknown, id: string, token?: unknown) => {
       const account = login.find(id);
-      return account ? { accountId: account.accountId, claims: async () => ({ sub: account.accountId }) } : undefined;
+      if (account) return { accountId: account.accountId, claims: async () => ({ sub: account.accountId }) };
+      // Security: a code or refresh token of an account the login method no longer knows is
+      // refused (invalid_grant), and the client is told why as a refused access token is.
+      if (token !== undefined) throw new errors.CustomOIDCProviderError('invalid_grant', login.goneMessage);
+      return undefined;
     },
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed: (grant: string) => boolean }) =>
       client.grantTypeAllowed('refresh_token'),

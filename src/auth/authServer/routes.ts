@@ -162,7 +162,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         requested,
         writeRequested: requestedNames.includes(scopeNames.write),
         execRequested: execOffered && requestedNames.includes(scopeNames.exec),
-        loginFields: login.renderFields(),
+        loginFields: login.renderFields({ uid: details.uid, clientId }),
       },
     };
   };
@@ -225,7 +225,7 @@ export function authServerRoutes(options: AuthServerRouteOptions): { router: Rou
         );
       }
       const address = ipKeyGenerator(req.ip ?? 'unknown', 56);
-      const verdict = await login.verify(req.body, { address, clientId: view.clientId, request: req });
+      const verdict = await login.verify(req.body, { interactionId: details.uid, address, clientId: view.clientId, request: req });
       if (!verdict.ok) return again(verdict.status, verdict.message);
       const { account } = verdict;
       const chosen = new Set<Scope>(req.body.access === 'write' ? ['read', 'write'] : ['read']);

@@ -172,8 +172,8 @@ export interface FlowOptions {
   resource?: string;
 }
 
-/** The whole authorization-code flow without a real browser: returns the token response. */
-export async function authorize(server: ServerUrls, options: FlowOptions) {
+/** A new browser opens the authorize URL (PKCE S256, a fresh state) and lands on the consent page. */
+export async function openAuthorization(server: ServerUrls, options: Pick<FlowOptions, 'clientId' | 'redirectUri' | 'scope' | 'resource'>) {
   const browser = new Browser(server.url, new URL(server.mcpUrl).origin);
   const { verifier, challenge } = pkce();
   const state = randomBytes(8).toString('hex');
@@ -191,6 +191,12 @@ export async function authorize(server: ServerUrls, options: FlowOptions) {
     }),
   );
   if (consent.status !== 200 || !consent.csrf) throw new Error(`no consent page: ${consent.status} ${consent.text.slice(0, 300)}`);
+  return { browser, verifier, state, consent };
+}
+
+/** The whole authorization-code flow without a real browser: returns the token response. */
+export async function authorize(server: ServerUrls, options: FlowOptions) {
+  const { browser, verifier, state, consent } = await openAuthorization(server, options);
   const done = await submitConsent(browser, server, consent, { key: options.key, access: options.access ?? 'write', decision: 'approve' });
   if (!done.url?.startsWith(options.redirectUri)) throw new Error(`no redirect to the client: ${done.status} ${done.text.slice(0, 300)}`);
   const callback = new URL(done.url);

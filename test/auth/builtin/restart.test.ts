@@ -67,6 +67,7 @@ describe('the built-in authorization server across restarts', () => {
       const refresh = await tokenRequest(rotated, { clientId }, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
       expect(refresh.status).toBe(400);
       expect(refresh.body.error).toBe('invalid_grant');
+      expect(refresh.body.error_description).toContain('removed or rotated');
     } finally {
       await rotated.close();
     }
