@@ -167,13 +167,18 @@ export async function createApp(options: AppOptions): Promise<App> {
     fixtures,
   };
   const onMcpError = (error: Error) => logger.warn('mcp transport error', { error: error.message });
+  const inputSchemaOf = (name: string) =>
+    registry!.byMcpName(name)?.op.inputSchema ?? fixtures?.tools.find((t) => t.name === name)?.inputSchema;
   const sdkMcp = mcpEndpoint(mcpServerFactory(serverOptions), {
     maxBodyBytes: config.server.bodyLimitBytes,
     onError: onMcpError,
-    inputSchemaOf: (name) => registry!.byMcpName(name)?.op.inputSchema ?? fixtures?.tools.find((t) => t.name === name)?.inputSchema,
+    inputSchemaOf,
   });
   // MCP_ENGINE=sdk keeps the SDK's per-request handler for everything (the previous engine).
-  const mcp = config.mcp.engine === 'engine' ? engineEndpoint(mcpServerBuilder(serverOptions), sdkMcp, { onError: onMcpError }) : sdkMcp;
+  const mcp =
+    config.mcp.engine === 'engine'
+      ? engineEndpoint(mcpServerBuilder(serverOptions), sdkMcp, { onError: onMcpError, inputSchemaOf })
+      : sdkMcp;
   fixtures?.onListChanged((kind) => (kind === 'tools' ? mcp.notify.toolsChanged() : mcp.notify.promptsChanged()));
   const envelope = envelopeEndpoint({
     access,

@@ -5,6 +5,7 @@ import { ADMIN_KEY, READER_KEY, connectClient, startServer, type TestServer } fr
 
 const BOTH = 'application/json, text/event-stream';
 const V = '2025-11-25';
+const MODERN = '2026-07-28';
 
 function post(server: TestServer, key: string, body: unknown, accept = BOTH) {
   return fetch(server.mcpUrl, {
@@ -53,6 +54,54 @@ async function readEvents(response: Response, stop: (m: any) => boolean, keepOpe
   }
 }
 
+const COUNT_WITH_PROGRESS = {
+  jsonrpc: '2.0',
+  id: 2,
+  method: 'tools/call',
+  params: { name: 'test_count', arguments: { n: 2 }, _meta: { progressToken: 'p' } },
+};
+
+/** The answer to COUNT_WITH_PROGRESS: a stream with its progress, then the result. */
+async function expectProgressStream(response: Response) {
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const events = await readEvents(response, (m) => m.id === 2);
+  expect(events.some((m) => m.method === 'notifications/progress' && m.params.progressToken === 'p')).toBe(true);
+  expect(events.at(-1)).toMatchObject({ id: 2, result: { structuredContent: { counted: 2 } } });
+}
+
+async function expectOfficialClientProgress(server: TestServer, version: typeof V | typeof MODERN) {
+  const client = await connectClient(server.mcpUrl, version);
+  try {
+    const seen: number[] = [];
+    const result = await client.callTool({ name: 'test_count', arguments: { n: 3 } }, { onprogress: (p) => seen.push(p.progress) });
+    expect(result.structuredContent).toEqual({ counted: 3 });
+    expect(seen.length).toBeGreaterThan(0);
+  } finally {
+    await client.close();
+  }
+}
+
+const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} };
+
+/** A 2026-07-28 request: the `_meta` envelope in the body, the SEP-2243 headers beside it. */
+function postModern(server: TestServer, key: string, message: any, headers: Record<string, string | undefined> = {}) {
+  const name = message.params?.name ?? message.params?.uri;
+  const all: Record<string, string | undefined> = {
+    'content-type': 'application/json',
+    accept: BOTH,
+    authorization: `Bearer ${key}`,
+    'mcp-protocol-version': MODERN,
+    'mcp-method': message.method,
+    'mcp-name': name,
+    ...headers,
+  };
+  return fetch(server.mcpUrl, {
+    method: 'POST',
+    headers: Object.fromEntries(Object.entries(all).filter((entry): entry is [string, string] => entry[1] !== undefined)),
+    body: JSON.stringify({ ...message, params: { ...message.params, _meta: { ...ENVELOPE, ...message.params?._meta } } }),
+  });
+}
+
 describe.each(['engine', 'sdk'])('MCP_ENGINE=%s', (engine) => {
   let server: TestServer;
   beforeAll(async () => {
@@ -87,15 +136,94 @@ describe.each(['engine', 'sdk'])('MCP_ENGINE=%s', (engine) => {
   });
 
   it('works for the official client, with progress', async () => {
-    const client = await connectClient(server.mcpUrl, V);
-    try {
-      const seen: number[] = [];
-      const result = await client.callTool({ name: 'test_count', arguments: { n: 3 } }, { onprogress: (p) => seen.push(p.progress) });
-      expect(result.structuredContent).toEqual({ counted: 3 });
-      expect(seen.length).toBeGreaterThan(0);
-    } finally {
-      await client.close();
-    }
+    await expectOfficialClientProgress(server, V);
+  });
+
+  describe('on 2026-07-28', () => {
+    // Security (GHSA-345p-7cg4-v4c7): the 2026-07-28 era has its own shared Server; the same rule holds.
+    it('never gives a caller a reply meant for another caller using the same id', async () => {
+      // Counting yields between steps, so the 40 calls are in flight together.
+      const calls = [];
+      for (let n = 1; n <= 40; n++) {
+        const key = n % 2 === 0 ? ADMIN_KEY : READER_KEY;
+        const count = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'test_count', arguments: { n } } };
+        calls.push(postModern(server, key, count).then(async (response) => ({ n, message: await response.json() })));
+      }
+      for (const { n, message } of await Promise.all(calls)) {
+        expect(message.id).toBe(1);
+        expect(message.result.structuredContent.counted).toBe(n);
+      }
+    });
+
+    it('keeps the client’s id and answers JSON unless the call streams progress', async () => {
+      const plain = await postModern(server, ADMIN_KEY, echo('abc', 'json'));
+      expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = await plain.json();
+      expect(body.id).toBe('abc');
+      expect(body.result._meta['io.modelcontextprotocol/serverInfo'].name).toBe('mcp-tool-server');
+
+      await expectProgressStream(await postModern(server, ADMIN_KEY, COUNT_WITH_PROGRESS));
+    });
+
+    it('serves the official 2026-07-28 client, with progress', async () => {
+      await expectOfficialClientProgress(server, MODERN);
+    });
+
+    // The SDK's gates answer, with their HTTP status, whichever engine serves the era.
+    it('gives the SDK’s answers to requests its gates refuse', async () => {
+      const unknown = await postModern(server, ADMIN_KEY, { jsonrpc: '2.0', id: 5, method: 'nope/nope', params: {} });
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({ id: 5, error: { code: -32601 } });
+
+      const noName = await postModern(server, ADMIN_KEY, echo(6, 'x'), { 'mcp-name': undefined });
+      expect(noName.status).toBe(400);
+      expect((await noName.json()).error.code).toBe(-32020);
+
+      const otherName = await postModern(server, ADMIN_KEY, echo(7, 'x'), { 'mcp-name': 'test_count' });
+      expect(otherName.status).toBe(400);
+      expect((await otherName.json()).error.code).toBe(-32020);
+
+      const badEnvelope = await postModern(server, ADMIN_KEY, {
+        jsonrpc: '2.0',
+        id: 8,
+        method: 'tools/list',
+        params: { _meta: { 'io.modelcontextprotocol/clientCapabilities': 5 } },
+      });
+      expect(badEnvelope.status).toBe(400);
+      expect((await badEnvelope.json()).error.code).toBe(-32602);
+
+      // A Base64-wrapped Mcp-Name is the same name: served.
+      const wrapped = await postModern(server, ADMIN_KEY, echo(9, 'b64'), {
+        'mcp-name': `=?base64?${Buffer.from('test_echo').toString('base64')}?=`,
+      });
+      expect(wrapped.status).toBe(200);
+      expect((await wrapped.json()).result.structuredContent.text).toBe('b64');
+    });
+
+    it('keeps serving after a client hangs up mid-call', async () => {
+      const controller = new AbortController();
+      const pending = fetch(server.mcpUrl, {
+        method: 'POST',
+        signal: controller.signal,
+        headers: {
+          'content-type': 'application/json',
+          accept: BOTH,
+          authorization: `Bearer ${ADMIN_KEY}`,
+          'mcp-protocol-version': MODERN,
+          'mcp-method': 'tools/call',
+          'mcp-name': 'test_slow',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 4,
+          method: 'tools/call',
+          params: { name: 'test_slow', arguments: {}, _meta: ENVELOPE },
+        }),
+      }).catch(() => undefined);
+      setTimeout(() => controller.abort(), 50);
+      await pending;
+      expect((await (await postModern(server, ADMIN_KEY, echo(5, 'after'))).json()).result.structuredContent.text).toBe('after');
+    });
   });
 });
 
@@ -129,16 +257,7 @@ describe('the engine', () => {
     expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
     expect((await plain.json()).result.structuredContent.text).toBe('json');
 
-    const withProgress = await post(server, ADMIN_KEY, {
-      jsonrpc: '2.0',
-      id: 2,
-      method: 'tools/call',
-      params: { name: 'test_count', arguments: { n: 2 }, _meta: { progressToken: 'p' } },
-    });
-    expect(withProgress.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const events = await readEvents(withProgress, (m) => m.id === 2);
-    expect(events.some((m) => m.method === 'notifications/progress' && m.params.progressToken === 'p')).toBe(true);
-    expect(events.at(-1)).toMatchObject({ id: 2, result: { structuredContent: { counted: 2 } } });
+    await expectProgressStream(await post(server, ADMIN_KEY, COUNT_WITH_PROGRESS));
   });
 
   // Security: the answer to a server→client request is accepted only from the caller it went to.

@@ -8,7 +8,7 @@ import {
 import type { Request as ExpressRequest, RequestHandler } from 'express';
 import { sendError } from '../../http/errorReply.js';
 import { stateOf } from '../../http/requestState.js';
-import { HEADER_MISMATCH, headerMismatch, mirroredArguments } from './mcpParamHeaders.js';
+import { paramHeaderGuard } from './mcpParamHeaders.js';
 import type { McpRequestExtra } from './serverFactory.js';
 import { jsonRpcResponsesFromSse } from './sseToJson.js';
 
@@ -70,12 +70,7 @@ export function mcpEndpoint(
     inputSchemaOf?: (name: string) => Record<string, unknown> | undefined;
   },
 ): McpHttpEndpoint {
-  const mirroredOf = new Map<string, Array<[string, string]>>();
-  const mirrored = (name: string) => {
-    let found = mirroredOf.get(name);
-    if (!found) mirroredOf.set(name, (found = mirroredArguments(options.inputSchemaOf?.(name))));
-    return found;
-  };
+  const refusedForParamHeaders = paramHeaderGuard(options.inputSchemaOf);
   const sdkHandler = createMcpHandler(factory, {
     legacy: 'stateless',
     maxRequestBodySize: options.maxBodyBytes,
@@ -113,18 +108,8 @@ export function mcpEndpoint(
       const call = facts.calls[0];
       if (call?.kind === 'tool') state.tool = call.tool;
       // SEP-2243 (2026-07-28 only: earlier clients never mirror arguments into headers).
-      if (call?.kind === 'tool' && facts.protocolVersion !== undefined && !LEGACY_VERSIONS.has(facts.protocolVersion)) {
-        const declared = mirrored(call.entry?.op.mcpName ?? call.tool);
-        const params = (body as { params?: { arguments?: Record<string, unknown> } }).params;
-        const problem = declared.length ? headerMismatch(declared, params?.arguments, (name) => req.get(name)) : undefined;
-        if (problem) {
-          state.outcome = 'HEADER_MISMATCH';
-          res
-            .status(400)
-            .json({ jsonrpc: '2.0', id: facts.jsonRpcId, error: { code: HEADER_MISMATCH, message: `Header mismatch: ${problem}` } });
-          return;
-        }
-      }
+      if (facts.protocolVersion !== undefined && !LEGACY_VERSIONS.has(facts.protocolVersion) && refusedForParamHeaders(req, res, state))
+        return;
     }
     const extra: McpRequestExtra = { caller: state.caller!, state };
     (req as ExpressRequest & { auth?: unknown }).auth = {

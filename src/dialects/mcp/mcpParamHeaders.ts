@@ -5,6 +5,9 @@
  * an McpServer; ours come from the registry, so the check is here, with the same error
  * (HTTP 400, JSON-RPC -32020 HeaderMismatch).
  */
+import type { Request, Response } from 'express';
+import type { RequestState } from '../../http/requestState.js';
+
 export const HEADER_MISMATCH = -32020;
 
 const BASE64_WRAPPED = /^=\?base64\?(.*)\?=$/;
@@ -55,4 +58,31 @@ export function headerMismatch(
     if (decoded !== expected) return `Mcp-Param-${suffix} does not match the argument "${argument}".`;
   }
   return undefined;
+}
+
+/**
+ * The check both MCP engines run on a 2026-07-28 `tools/call` before the SDK sees it: true when
+ * the request was refused (HTTP 400, -32020) and answered. Declarations are cached per tool name.
+ */
+export function paramHeaderGuard(inputSchemaOf: ((name: string) => Record<string, unknown> | undefined) | undefined) {
+  const mirroredOf = new Map<string, Array<[string, string]>>();
+  const mirrored = (name: string) => {
+    let found = mirroredOf.get(name);
+    if (!found) mirroredOf.set(name, (found = mirroredArguments(inputSchemaOf?.(name))));
+    return found;
+  };
+  return function refusedForParamHeaders(req: Request, res: Response, state: RequestState): boolean {
+    const call = state.facts?.calls[0];
+    if (call?.kind !== 'tool') return false;
+    const declared = mirrored(call.entry?.op.mcpName ?? call.tool);
+    if (!declared.length) return false;
+    const params = (req.body as { params?: { arguments?: Record<string, unknown> } }).params;
+    const problem = headerMismatch(declared, params?.arguments, (name) => req.get(name));
+    if (!problem) return false;
+    state.outcome = 'HEADER_MISMATCH';
+    res
+      .status(400)
+      .json({ jsonrpc: '2.0', id: state.facts!.jsonRpcId, error: { code: HEADER_MISMATCH, message: `Header mismatch: ${problem}` } });
+    return true;
+  };
 }

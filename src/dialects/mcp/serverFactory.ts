@@ -1,4 +1,10 @@
-import { ProtocolError, Server, type McpRequestContext, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  ProtocolError,
+  Server,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type McpRequestContext,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { Logger } from 'winston';
 import type { AccessSources, CallDecision } from '../../core/access.js';
 import type { Caller } from '../../core/caller.js';
@@ -94,9 +100,14 @@ export function mcpServerBuilder(options: McpServerFactoryOptions) {
   const { fixtures } = options;
   const capabilities = { tools: {}, logging: {}, ...resourceOptions.capabilities, ...fixtures?.capabilities };
 
-  return function buildServer(requestOf: (ctx: ServerContext) => McpRequestExtra): Server {
+  /**
+   * `modernRevision`: the instance will serve that 2026-07-28-era revision. Listing it makes the
+   * SDK install `server/discover`; connecting to a transport classified for it binds the era.
+   */
+  return function buildServer(requestOf: (ctx: ServerContext) => McpRequestExtra, modernRevision?: string): Server {
     const server = new Server(options.serverInfo, {
       capabilities,
+      ...(modernRevision && { supportedProtocolVersions: [...SUPPORTED_PROTOCOL_VERSIONS, modernRevision] }),
       cacheHints: resourceOptions.cacheHints,
       instructions: options.instructions,
       ...(fixtures && { requestState: { verify: fixtures.verifyRequestState } }),

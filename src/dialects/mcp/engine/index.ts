@@ -3,22 +3,30 @@ import {
   isJSONRPCErrorResponse,
   isJSONRPCRequest,
   isJSONRPCResultResponse,
+  isJsonContentType,
+  ProtocolErrorCode,
   SUPPORTED_PROTOCOL_VERSIONS,
   type JSONRPCRequest,
   type JSONRPCResponse,
   type Server,
   type ServerContext,
 } from '@modelcontextprotocol/server';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { sendError } from '../../../http/errorReply.js';
-import { stateOf } from '../../../http/requestState.js';
+import { stateOf, type RequestState } from '../../../http/requestState.js';
 import type { McpHttpEndpoint } from '../handler.js';
 import type { McpRequestExtra } from '../serverFactory.js';
-import { RoutingTransport } from './routingTransport.js';
+import { paramHeaderGuard } from '../mcpParamHeaders.js';
+import { ModernRoutingTransport } from './modernTransport.js';
+import { RoutingTransport, type Exchange } from './routingTransport.js';
 
 /** Methods whose answer depends on per-connection state a shared Server must not keep. */
 const PER_REQUEST_METHODS = new Set(['initialize', 'logging/setLevel']);
 const LEGACY_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
+/** The 2026-07-28-era revision the modern Server is bound to (if the SDK implements it). */
+const MODERN_REVISION = '2026-07-28';
+/** A header value that reaches the SDK unchanged: printable ASCII, no surrounding whitespace. */
+const PLAIN_HEADER = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
 
 function acceptsEventStream(accept: string | undefined): boolean {
   if (!accept) return false;
@@ -27,25 +35,61 @@ function acceptsEventStream(accept: string | undefined): boolean {
 }
 
 /**
- * MCP_ENGINE=engine: one long-lived SDK Server for the process serves every 2025-era request
- * (single messages, the hot path) through a RoutingTransport; no web Request/Response copies.
- * Everything else — initialize, logging/setLevel, batches, GET/DELETE, and the 2026-07-28 era,
- * whose per-request instance seams the SDK does not export — goes to the SDK engine unchanged.
- * See docs/architecture.md for the reasons.
+ * Whether a 2026-07-28 request's SEP-2243 standard headers plainly pass the SDK's check
+ * (MCP-Protocol-Version and Mcp-Method present, Mcp-Name mirroring the body's name/uri/taskId
+ * literally). The SDK's check (validateStandardRequestHeaders) is not exported, so this only
+ * picks the fast path: it never refuses anything. Whatever it does not recognise as plainly
+ * well formed goes to the SDK's handler, which answers (also with the -32020 refusals).
  */
-export function engineEndpoint(
-  build: (requestOf: (ctx: ServerContext) => McpRequestExtra) => Server,
-  sdk: McpHttpEndpoint,
-  options: { onError: (error: Error) => void },
-): McpHttpEndpoint {
-  const transport = new RoutingTransport();
-  const server = build((ctx) => {
+function standardHeadersPlainlyAgree(req: Request, message: JSONRPCRequest): boolean {
+  if (req.get('mcp-protocol-version') === undefined || req.get('mcp-method') === undefined) return false;
+  const params = message.params as Record<string, unknown> | undefined;
+  const mirrored = [params?.name, params?.uri, params?.taskId].filter((value) => typeof value === 'string');
+  const name = req.get('mcp-name');
+  if (name === undefined) return mirrored.length === 0;
+  return mirrored.length > 0 && PLAIN_HEADER.test(name) && !name.startsWith('=?') && mirrored.every((value) => value === name);
+}
+
+// The one in-band error the spec answers with HTTP 400 (the SDK's httpStatusForErrorCode, not exported).
+const modernStatus = (reply: JSONRPCResponse) =>
+  'error' in reply && reply.error.code === ProtocolErrorCode.MissingRequiredClientCapability ? 400 : 200;
+
+function callerLookup(transport: RoutingTransport) {
+  return (ctx: ServerContext) => {
     const extra = transport.extraOf(ctx.mcpReq.id);
     if (!extra) throw new Error('MCP request without a routed caller');
     return extra;
-  });
+  };
+}
+
+/**
+ * MCP_ENGINE=engine: two long-lived SDK Servers for the process, one per protocol era, each
+ * behind a RoutingTransport; no web Request/Response copies. The 2025-era Server serves every
+ * 2025-era single message; the 2026-07-28 one every single request of that revision (the SDK
+ * bound it to the era at connect, and it checks each request's `_meta` envelope itself).
+ * Everything else — initialize, logging/setLevel, batches, GET/DELETE, subscriptions/listen,
+ * 2026 notifications, and any 2026 request the SDK's gates refuse — goes to the SDK engine
+ * unchanged. See docs/architecture.md for the reasons.
+ */
+export function engineEndpoint(
+  build: (requestOf: (ctx: ServerContext) => McpRequestExtra, modernRevision?: string) => Server,
+  sdk: McpHttpEndpoint,
+  options: { onError: (error: Error) => void; inputSchemaOf?: (name: string) => Record<string, unknown> | undefined },
+): McpHttpEndpoint {
+  const transport = new RoutingTransport();
+  const server = build(callerLookup(transport));
   server.onerror = options.onError;
   const connected = server.connect(transport);
+
+  const modernTransport = new ModernRoutingTransport(MODERN_REVISION);
+  const modernServer = build(callerLookup(modernTransport.routes), MODERN_REVISION);
+  modernServer.onerror = options.onError;
+  let modernBound = false;
+  // The SDK binds only a revision it implements; if it did not, 2026 traffic stays on its handler.
+  const modernConnected = modernServer.connect(modernTransport).then(() => {
+    modernBound = modernServer.getNegotiatedProtocolVersion() === MODERN_REVISION;
+  });
+  const refusedForParamHeaders = paramHeaderGuard(options.inputSchemaOf);
 
   const handle: RequestHandler = function serveMcp(req, res, next) {
     const state = stateOf(res);
@@ -53,7 +97,6 @@ export function engineEndpoint(
     if (req.method !== 'POST' || !facts || facts.batch || PER_REQUEST_METHODS.has(facts.methods[0] ?? ''))
       return sdk.handle(req, res, next);
     const header = req.get('mcp-protocol-version');
-    if (header !== undefined && !LEGACY_VERSIONS.has(header)) return sdk.handle(req, res, next);
     // The SDK decides the era (body-primary: the 2026-07-28 `_meta` claim, then the headers).
     const route = classifyInboundRequest({
       httpMethod: 'POST',
@@ -62,6 +105,29 @@ export function engineEndpoint(
       mcpNameHeader: req.get('mcp-name'),
       body: req.body,
     });
+    if (route.kind === 'modern') {
+      if (
+        !modernBound ||
+        route.messageKind !== 'request' ||
+        route.classification.revision !== MODERN_REVISION ||
+        route.message.method === 'subscriptions/listen' ||
+        !isJsonContentType(req.get('content-type')) ||
+        !standardHeadersPlainlyAgree(req, route.message)
+      )
+        return sdk.handle(req, res, next);
+      setFacts(state);
+      if (refusedForParamHeaders(req, res, state)) return;
+      const message = route.message;
+      modernTransport.routes.request(message, {
+        ...exchangeOf(req, res, message),
+        // Refused by the Server's own gates before any handler ran (unknown method, envelope,
+        // era): the SDK's handler gives the answer, with its HTTP status.
+        onRefused: () => sdk.handle(req, res, next),
+        statusOf: modernStatus,
+      });
+      return;
+    }
+    if (header !== undefined && !LEGACY_VERSIONS.has(header)) return sdk.handle(req, res, next);
     if (route.kind !== 'legacy' || (route.reason !== 'no-claim' && route.reason !== 'notification' && route.reason !== 'response'))
       return sdk.handle(req, res, next);
 
@@ -87,28 +153,36 @@ export function engineEndpoint(
       res.status(202).end();
       return;
     }
-    state.operation = facts.methods[0];
-    if (facts.calls[0]?.kind === 'tool') state.tool = facts.calls[0].tool;
-    const meta = (body.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
-    connected.then(
-      () =>
-        transport.request(body as JSONRPCRequest, {
-          externalId: body.id,
-          extra: { caller, state },
-          res,
-          canStream: acceptsEventStream(req.get('accept')),
-          streamNow: meta?.progressToken !== undefined,
-        }),
-      next,
-    );
+    setFacts(state);
+    const message = body as JSONRPCRequest;
+    connected.then(() => transport.request(message, exchangeOf(req, res, message)), next);
   };
 
   return {
     handle,
     notify: sdk.notify,
     close: async () => {
-      await server.close().catch(() => undefined);
+      await modernConnected.catch(() => undefined);
+      await Promise.all([server.close().catch(() => undefined), modernServer.close().catch(() => undefined)]);
       await sdk.close();
     },
+  };
+}
+
+function setFacts(state: RequestState): void {
+  const facts = state.facts!;
+  state.operation = facts.methods[0];
+  if (facts.calls[0]?.kind === 'tool') state.tool = facts.calls[0].tool;
+}
+
+function exchangeOf(req: Request, res: Response, message: JSONRPCRequest): Exchange {
+  const state = stateOf(res);
+  const meta = (message.params as { _meta?: { progressToken?: unknown } } | undefined)?._meta;
+  return {
+    externalId: message.id,
+    extra: { caller: state.caller!, state },
+    res,
+    canStream: acceptsEventStream(req.get('accept')),
+    streamNow: meta?.progressToken !== undefined,
   };
 }

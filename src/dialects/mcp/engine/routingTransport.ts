@@ -3,6 +3,7 @@ import type {
   JSONRPCMessage,
   JSONRPCRequest,
   JSONRPCResponse,
+  MessageExtraInfo,
   RequestId,
   Transport,
   TransportSendOptions,
@@ -20,6 +21,13 @@ export interface Exchange {
   canStream: boolean;
   /** Open the event stream at once (the call asked for progress). */
   streamNow: boolean;
+  /**
+   * The Server refused the request before any handler ran (an error sent while the message was
+   * being delivered). When set, nothing is written: the caller answers instead.
+   */
+  onRefused?: () => void;
+  /** The HTTP status of a reply sent as plain JSON (200 when absent). */
+  statusOf?: (reply: JSONRPCResponse) => number;
 }
 
 interface Pending extends Exchange {
@@ -56,7 +64,12 @@ export class RoutingTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
 
+  /** `info` goes with every request handed to the Server (the 2026-07-28 era's classification). */
+  constructor(private readonly info?: MessageExtraInfo) {}
+
   private sequence = 0;
+  /** The internal id of the request being delivered right now (its pre-handler gates answer synchronously). */
+  private delivering?: string;
   private readonly pending = new Map<string, Pending>();
   private readonly outbound = new Map<string, Outbound>();
 
@@ -87,8 +100,14 @@ export class RoutingTransport implements Transport {
         params: { requestId: internalId, reason: 'client disconnected' },
       });
     });
-    if (entry.streamNow && entry.canStream) this.openStream(entry);
-    this.onmessage?.({ ...message, id: internalId });
+    this.delivering = internalId;
+    try {
+      this.onmessage?.({ ...message, id: internalId }, this.info);
+    } finally {
+      this.delivering = undefined;
+    }
+    // Opened after delivery, so a request refused by the Server's gates keeps a plain answer.
+    if (entry.streamNow && entry.canStream && this.pending.get(internalId) === entry) this.openStream(entry);
   }
 
   /**
@@ -110,6 +129,11 @@ export class RoutingTransport implements Transport {
       const internalId = String(message.id);
       const exchange = this.pending.get(internalId);
       if (!exchange) return; // Its client went away; nobody to tell.
+      if (exchange.onRefused && this.delivering === internalId && 'error' in message) {
+        this.forget(internalId, exchange);
+        exchange.onRefused();
+        return;
+      }
       this.finish(internalId, exchange, { ...message, id: exchange.externalId });
       return;
     }
@@ -164,7 +188,10 @@ export class RoutingTransport implements Transport {
       return;
     }
     const body = JSON.stringify(reply);
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(exchange.statusOf?.(reply as JSONRPCResponse) ?? 200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   }
 
