@@ -42,3 +42,21 @@ export function envelopeBody(tool: string, operation: string, parameters: Record
 export function envelopeBatchBody(calls: EnvelopeCall[]): string {
   return JSON.stringify({ ...ENVELOPE_HEAD, content: { batch: calls } });
 }
+
+export const MCP_MODERN_VERSION = '2026-07-28';
+
+/** A 2026-07-28 request's SEP-2243 headers (the revision, the method and the tool it names). */
+export function mcpModernHeaders(key: string | undefined, method: string, name?: string): Record<string, string> {
+  return {
+    ...mcpHeaders(key),
+    'mcp-protocol-version': MCP_MODERN_VERSION,
+    'mcp-method': method,
+    ...(name !== undefined ? { 'mcp-name': name } : {}),
+  };
+}
+
+/** A 2026-07-28 tools/call: the per-request `_meta` envelope instead of a session or initialize. */
+export function toolsCallModernBody(name: string, args: Record<string, unknown> = {}, id: number | string = 1): string {
+  const _meta = { 'io.modelcontextprotocol/protocolVersion': MCP_MODERN_VERSION, 'io.modelcontextprotocol/clientCapabilities': {} };
+  return JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args, _meta } });
+}

@@ -4,7 +4,7 @@ import type { BenchContext } from '../lib/context.js';
 import { fmt } from '../lib/format.js';
 import { mcpMessage, post } from '../lib/http.js';
 import { startOurs, type OurServer } from '../lib/ours.js';
-import { envelopeBody, envelopeHeaders, mcpHeaders, toolsCallBody } from '../lib/requests.js';
+import { envelopeBody, envelopeHeaders, mcpHeaders, mcpModernHeaders, toolsCallBody, toolsCallModernBody } from '../lib/requests.js';
 import { httpContender, interleaved, pairedRatio } from '../lib/rounds.js';
 
 const isToolResult = (body: string) => body.includes('"structuredContent"') && !body.includes('"isError":true');
@@ -116,6 +116,16 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
         oursMcp.memory,
       ),
       httpContender(
+        'mcp-2026',
+        'ours, MCP tools/call list_tools on 2026-07-28',
+        {
+          url: oursMcp.mcpUrl,
+          requests: [{ body: toolsCallModernBody('list_tools'), headers: mcpModernHeaders(oursMcp.key, 'tools/call', 'list_tools') }],
+          verify: (body) => isToolResult(body) && body.includes('"resultType":"complete"'),
+        },
+        oursMcp.memory,
+      ),
+      httpContender(
         'envelope',
         'ours, envelope discovery.list_tools',
         {
@@ -173,6 +183,7 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
       fastestFastmcp: fastest,
       mcpVsEnvelope,
       engineVsSdkEngine: engineGain,
+      modernVsLegacy: ratio('mcp-2026', 'mcp'),
       mcpVsRaw: ratio('mcp', 'raw'),
       sdkVsRaw: ratio('sdk', 'raw'),
       expressVsRaw: ratio('express', 'raw'),
@@ -188,6 +199,7 @@ export async function protocolWorkload(ctx: BenchContext): Promise<void> {
     book.ratio({ label: `MCP path / ${fastest}`, value: mcpVsFastmcp, target: 1.0, group: 'vs baseline' });
     book.ratio({ label: 'MCP path / our envelope path', value: mcpVsEnvelope, target: 0.9, group: 'ours' });
     book.ratio({ label: 'MCP engine / MCP_ENGINE=sdk', value: engineGain, group: 'ours' });
+    book.ratio({ label: 'MCP on 2026-07-28 / on 2025-11-25', value: ratio('mcp-2026', 'mcp'), group: 'ours' });
     book.ratio({ label: 'Envelope / bare Express', value: envelopeVsExpress, target: 0.7, group: 'vs baseline' });
     book.ratio({ label: 'SDK server / raw node:http', value: ratio('sdk', 'raw'), group: 'vs baseline' });
     book.ratio({ label: 'bare Express / raw node:http', value: ratio('express', 'raw'), group: 'vs baseline' });
