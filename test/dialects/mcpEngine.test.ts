@@ -200,6 +200,30 @@ describe.each(['engine', 'sdk'])('MCP_ENGINE=%s', (engine) => {
       expect((await wrapped.json()).result.structuredContent.text).toBe('b64');
     });
 
+    // One Server serves every caller: what a client may be asked comes from each request's envelope.
+    it('reads the client’s capabilities from each request, not from an earlier one', async () => {
+      const ask = (capabilities: Record<string, unknown>, id: number) =>
+        postModern(server, ADMIN_KEY, {
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: {
+            name: 'test_input_required_result_elicitation',
+            arguments: {},
+            _meta: { 'io.modelcontextprotocol/clientCapabilities': capabilities },
+          },
+        });
+      const capable = await ask({ elicitation: {} }, 1);
+      expect(capable.status).toBe(200);
+      expect((await capable.json()).result).toMatchObject({ resultType: 'input_required' });
+
+      const incapable = await ask({}, 2);
+      expect(incapable.status).toBe(400);
+      expect((await incapable.json()).error.code).toBe(-32021);
+
+      expect((await (await ask({ elicitation: {} }, 3)).json()).result.resultType).toBe('input_required');
+    });
+
     it('keeps serving after a client hangs up mid-call', async () => {
       const controller = new AbortController();
       const pending = fetch(server.mcpUrl, {
