@@ -2,12 +2,33 @@ import type { Caller } from './caller.js';
 import { hasScope } from './caller.js';
 import type { ToolOperation, JsonSchema } from './operation.js';
 import { portabilityProblems } from './portableSchema.js';
-import { createAjv, type ValidateFunction } from './schema.js';
+import { createAjv, type Ajv, type ValidateFunction } from './schema.js';
 
 export interface RegisteredOperation {
   op: ToolOperation;
   validateInput: ValidateFunction;
   validateOutput: ValidateFunction;
+}
+
+/**
+ * An operation with its validators, each compiled by Ajv when first used rather than at start-up:
+ * a deployment calls few of its operations, and compiling every input and output schema up front
+ * held ≈1 MiB of heap at idle (bench/README.md, "Idle RSS") for validators most processes never run.
+ * A declaration that breaks a rule still fails at start-up (checkDeclaration), and a test compiles
+ * every default operation's schemas (test/core/registry.test.ts).
+ */
+export function registeredOperation(op: ToolOperation, ajv: () => Ajv): RegisteredOperation {
+  let input: ValidateFunction | undefined;
+  let output: ValidateFunction | undefined;
+  return {
+    op,
+    get validateInput() {
+      return (input ??= ajv().compile(op.inputSchema as JsonSchema));
+    },
+    get validateOutput() {
+      return (output ??= ajv().compile(op.outputSchema as JsonSchema));
+    },
+  };
 }
 
 const MCP_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -75,17 +96,14 @@ export class Registry {
       this.withheldEnvelope.set(`${w.tool}\u0000${w.operation}`, w.reason);
       this.withheldMcp.set(w.mcpName, w.reason);
     }
-    const ajv = createAjv();
+    let ajv: Ajv | undefined;
+    const ajvOnce = () => (ajv ??= createAjv());
     for (const op of operations) {
       checkDeclaration(op);
       const key = `${op.tool}\u0000${op.operation}`;
       if (this.byEnvelopeKey.has(key)) throw new Error(`duplicate operation ${op.tool}.${op.operation}`);
       if (this.byMcp.has(op.mcpName)) throw new Error(`duplicate MCP tool name ${op.mcpName}`);
-      const entry: RegisteredOperation = {
-        op,
-        validateInput: ajv.compile(op.inputSchema as JsonSchema),
-        validateOutput: ajv.compile(op.outputSchema as JsonSchema),
-      };
+      const entry = registeredOperation(op, ajvOnce);
       this.ordered.push(entry);
       this.byEnvelopeKey.set(key, entry);
       this.byMcp.set(op.mcpName, entry);

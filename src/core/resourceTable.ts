@@ -1,8 +1,8 @@
 import type { ToolOperation } from './operation.js';
 import { READ_ONLY } from './operation.js';
-import type { RegisteredOperation } from './registry.js';
+import { registeredOperation, type RegisteredOperation } from './registry.js';
 import type { ResourceDeclaration, ResourcePage, ResourceReadResult } from './resource.js';
-import { createAjv } from './schema.js';
+import { createAjv, type Ajv } from './schema.js';
 
 /** The executor's name for resource calls: `resources.list_<name>` / `resources.read_<name>`. */
 export const RESOURCES_TOOL = 'resources';
@@ -19,10 +19,6 @@ export interface CompiledResource {
   read: RegisteredOperation;
 }
 
-function registered(op: ToolOperation, ajv: ReturnType<typeof createAjv>): RegisteredOperation {
-  return { op, validateInput: ajv.compile(op.inputSchema), validateOutput: ajv.compile(op.outputSchema) };
-}
-
 /**
  * Every resource family the server serves. List and read become internal operations (never in
  * the tool registry, so neither `tools/list` nor the envelope sees them) so that they take the
@@ -32,7 +28,8 @@ export class ResourceTable {
   readonly all: CompiledResource[];
 
   constructor(declarations: ResourceDeclaration[]) {
-    const ajv = createAjv();
+    let ajv: Ajv | undefined;
+    const ajvOnce = () => (ajv ??= createAjv());
     const names = new Set<string>();
     this.all = declarations.map((declaration) => {
       const { name } = declaration;
@@ -77,7 +74,7 @@ export class ResourceTable {
         ...(cache ? { cache: { ttlMs: cache.ttlMs, tags: () => cache.tags() } } : {}),
         handler: (params, ctx) => declaration.read(params.uri, ctx),
       };
-      return { declaration, list: registered(list, ajv), read: registered(read, ajv) };
+      return { declaration, list: registeredOperation(list, ajvOnce), read: registeredOperation(read, ajvOnce) };
     });
   }
 

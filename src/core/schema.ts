@@ -4,7 +4,9 @@ import addFormatsModule from 'ajv-formats';
 // ajv-formats ships CommonJS; under NodeNext its default export arrives wrapped.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => Ajv2020;
 
-/** One Ajv instance for the whole process: schemas are compiled once at startup. */
+export type Ajv = Ajv2020;
+
+/** An Ajv instance with our options and formats; each schema is compiled once, when first used. */
 export function createAjv(): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false });
   addFormats(ajv);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { READ_ONLY, type ToolOperation } from '../../src/core/operation.js';
 import { Registry } from '../../src/core/registry.js';
+import { startServer } from '../helpers/server.js';
 
 function op(overrides: Partial<ToolOperation> = {}): ToolOperation {
   return {
@@ -58,5 +59,40 @@ describe('Registry declaration checks', () => {
     expect(registry.list().map((e) => e.op.mcpName)).toEqual(['demo_write', 'demo_read']);
     const reader = { id: 'r', name: 'r', scopes: new Set(['read'] as const), via: 'api_key' as const };
     expect(registry.list(reader).map((e) => e.op.mcpName)).toEqual(['demo_read']);
+  });
+});
+
+describe('Registry validators', () => {
+  it('validates with the declared input schema, defaults filled in, errors kept for the reply', () => {
+    const registry = new Registry([
+      op({
+        inputSchema: {
+          type: 'object',
+          properties: { n: { type: 'integer', default: 3 } },
+          additionalProperties: false,
+        },
+      }),
+    ]);
+    const entry = registry.byMcpName('demo_read')!;
+    const params: Record<string, unknown> = {};
+    expect(entry.validateInput(params)).toBe(true);
+    expect(params).toEqual({ n: 3 });
+    expect(entry.validateInput({ n: 'x' })).toBe(false);
+    expect(entry.validateInput.errors?.[0]?.instancePath).toBe('/n');
+  });
+
+  // Validators compile when first used, so this is where a schema Ajv cannot compile would show.
+  it('compiles the input and output schema of every operation the default server offers', async () => {
+    const server = await startServer();
+    try {
+      const entries = server.built.registry.list();
+      expect(entries.length).toBeGreaterThan(20);
+      for (const entry of entries) {
+        expect(() => entry.validateInput, entry.op.mcpName).not.toThrow();
+        expect(() => entry.validateOutput, entry.op.mcpName).not.toThrow();
+      }
+    } finally {
+      await server.close();
+    }
   });
 });
