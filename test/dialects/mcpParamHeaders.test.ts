@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { headerMismatch, mirroredArguments } from '../../src/dialects/mcp/mcpParamHeaders.js';
-import { connectClient, startServer, type TestServer } from '../helpers/server.js';
+import { connectClient, postJson, startServer, type TestServer } from '../helpers/server.js';
 
 const schema = { type: 'object', properties: { region: { type: 'string', 'x-mcp-header': 'Region' }, level: { type: 'integer' } } };
 const declared = mirroredArguments(schema);
@@ -32,10 +32,10 @@ describe('SEP-2243 Mcp-Param-* headers', () => {
   });
 });
 
-describe('SEP-2243 over HTTP', () => {
+describe.each(['engine', 'sdk'])('SEP-2243 over HTTP (MCP_ENGINE=%s)', (engine) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer({ env: { MCP_CONFORMANCE_FIXTURES: 'true' } });
+    server = await startServer({ env: { MCP_ENGINE: engine, MCP_CONFORMANCE_FIXTURES: 'true' } });
   });
   afterAll(async () => server.close());
 
@@ -47,5 +47,38 @@ describe('SEP-2243 over HTTP', () => {
     } finally {
       await client.close();
     }
+  });
+
+  // Security: an intermediary routes on the header, the tool runs on the body; they must agree.
+  it('refuses a call whose Mcp-Param header disagrees with the argument, or is missing', async () => {
+    const call = (headers: Record<string, string>) =>
+      postJson(
+        server.mcpUrl,
+        {
+          jsonrpc: '2.0',
+          id: 7,
+          method: 'tools/call',
+          params: {
+            name: 'test_x_mcp_header',
+            arguments: { region: 'eu-west' },
+            _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} },
+          },
+        },
+        {
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/call',
+          'mcp-name': 'test_x_mcp_header',
+          ...headers,
+        },
+      );
+    for (const headers of [{ 'mcp-param-region': 'us-east' }, {}] as Array<Record<string, string>>) {
+      const refused = await call(headers);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ id: 7, error: { code: -32020 } });
+    }
+    const served = await call({ 'mcp-param-region': b64('eu-west') });
+    expect(served.status).toBe(200);
+    expect(served.body.result.content).toEqual([{ type: 'text', text: 'region=eu-west' }]);
   });
 });
