@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startBaseline } from '../lib/baselines.js';
+import { openSession, startBaseline } from '../lib/baselines.js';
 import type { ChildServer } from '../lib/child.js';
 import type { BenchContext } from '../lib/context.js';
 import { summarizeProfile, type ProfileSummary } from '../lib/cpuProfile.js';
@@ -13,7 +13,7 @@ interface Subject {
   id: string;
   label: string;
   start: (nodeArgs: string[]) => Promise<ChildServer & { key?: string; tools?: () => Promise<Map<string, string[]>> }>;
-  spec: (server: ChildServer & { key?: string }) => LoadSpec;
+  spec: (server: ChildServer & { key?: string }) => LoadSpec | Promise<LoadSpec>;
   /** Profiled only when our server offers this tool.operation. */
   needs?: [string, string];
 }
@@ -48,6 +48,16 @@ export async function profileWorkload(ctx: BenchContext): Promise<void> {
       label: 'SDK v2 createMcpHandler (echo)',
       start: (nodeArgs) => startBaseline(ctx.baselineDir, 'sdkEcho', nodeArgs),
       spec: (s) => ({ url: s.mcpUrl, requests: [{ body: toolsCallBody('echo', {}), headers: mcpHeaders() }], verify: isResult }),
+    },
+    {
+      id: 'sdk_stateful',
+      label: 'SDK v2 stateful server (one session, echo)',
+      start: (nodeArgs) => startBaseline(ctx.baselineDir, 'sdkStateful', nodeArgs),
+      spec: async (s) => ({
+        url: s.mcpUrl,
+        requests: [{ body: toolsCallBody('echo', {}), headers: await openSession(s.mcpUrl, mcpHeaders()) }],
+        verify: isResult,
+      }),
     },
     {
       id: 'mcp',
@@ -96,7 +106,7 @@ export async function profileWorkload(ctx: BenchContext): Promise<void> {
         section.notes.push(`${subject.label}: not profiled, ${subject.needs.join('.')} is not offered by this build.`);
         continue;
       }
-      const spec = subject.spec(server);
+      const spec = await subject.spec(server);
       await runLoad(spec, { connections: settings.connections, durationS: 1 });
       // Only the measured load counts: start-up and warm-up are cut from the profile by time.
       skipMs = performance.now() - spawned;

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM script without type declarations
 import { configTable, parseEnvExample, withTable } from '../../scripts/config-table.mjs';
+// @ts-expect-error plain ESM script without type declarations
+import { benchTable, withBenchTable } from '../../scripts/bench-table.mjs';
 import { loadConfig, type Env } from '../../src/config/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -144,6 +146,13 @@ describe('documentation stays true', () => {
   it("has the README's configuration table generated from .env.example (run: node scripts/config-table.mjs --write)", () => {
     const readme = read('README.md');
     expect(withTable(readme, configTable(read('.env.example')))).toBe(readme);
+  });
+
+  it("has the README's benchmark table generated from the last full run (run: node scripts/bench-table.mjs --write)", () => {
+    const readme = read('README.md');
+    const results = JSON.parse(read('bench/results/latest.json'));
+    expect(results.mode).toBe('full');
+    expect(withBenchTable(readme, benchTable(results))).toBe(readme);
   });
 
   it('gives npm test as the test command, which .ci/run calls', () => {
