@@ -3,15 +3,7 @@
 // `node scripts/bench-table.mjs --write` updates README.md; without --write it prints the table.
 // test/docs/readme.test.ts fails when the README's table is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-
-const escapePipes = (text) => String(text).replace(/\|/g, '\\|');
-
-/** A Markdown table with every column padded to its widest cell (the README's table format). */
-function markdownTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
+import { betweenMarkers, escapePipes, markdownTable } from './markdown.mjs';
 
 export function benchTable(results) {
   const { machine } = results;
@@ -29,14 +21,8 @@ export function benchTable(results) {
   return `${about}\n\n${markdownTable(['Target', 'Threshold', 'Measured', 'Result'], rows)}`;
 }
 
-const START = '<!-- bench-table:start -->';
-const END = '<!-- bench-table:end -->';
-
 export function withBenchTable(readme, table) {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`README.md lacks the ${START} … ${END} markers`);
-  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+  return betweenMarkers(readme, 'bench-table', table);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -8,6 +8,7 @@
 //   # NAME=<default>        (nothing after "=" when there is no default)
 // and section headings `# --- Title ---`. A blank line may separate blocks.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { betweenMarkers, escapePipes, markdownTable } from './markdown.mjs';
 
 /**
  * Parses .env.example into sections of variables. `problems` lists every line that breaks the
@@ -64,15 +65,7 @@ export function parseEnvExample(envExample) {
   return { sections, problems };
 }
 
-const escapePipes = (text) => text.replace(/\|/g, '\\|');
 const code = (value) => (value ? `\`${escapePipes(value)}\`` : '');
-
-/** A Markdown table with every column padded to its widest cell (the README's table format). */
-function markdownTable(header, rows) {
-  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
 
 export function configTable(envExample) {
   const rows = [];
@@ -83,14 +76,8 @@ export function configTable(envExample) {
   return markdownTable(['Variable', 'Default', 'Example', 'Meaning'], rows);
 }
 
-const START = '<!-- config-table:start -->';
-const END = '<!-- config-table:end -->';
-
 export function withTable(readme, table) {
-  const start = readme.indexOf(START);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < 0) throw new Error(`README.md lacks the ${START} … ${END} markers`);
-  return `${readme.slice(0, start + START.length)}\n${table}\n${readme.slice(end)}`;
+  return betweenMarkers(readme, 'config-table', table);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
