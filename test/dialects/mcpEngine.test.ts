@@ -259,6 +259,61 @@ describe('the engine', () => {
   afterAll(async () => server.close());
 
   // The SDK engine cannot do this: its per-request Server is gone when the answer arrives.
+  // Security: initialize writes the client's capabilities onto the Server that answers it, and
+  // logging/setLevel the log level; no other caller's request may ever see either.
+  it('keeps what an initialize or logging/setLevel writes away from every other request', async () => {
+    const initialize = (id: number, protocolVersion: string) => ({
+      jsonrpc: '2.0',
+      id,
+      method: 'initialize',
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: `other-${id}`, version: '1.0.0' } },
+    });
+    const replyTo = async (response: Response, id: number) => {
+      expect(response.status).toBe(200);
+      if (response.headers.get('content-type')?.startsWith('text/event-stream'))
+        return (await readEvents(response, (m) => m.id === id)).at(-1);
+      return response.json();
+    };
+    // A client that can sample connects (its own initialize) ...
+    const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, supportedProtocolVersions: [V] });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${ADMIN_KEY}` } } }),
+    );
+    try {
+      client.setRequestHandler('sampling/createMessage', async () => ({
+        role: 'assistant',
+        content: { type: 'text', text: 'still mine' },
+        model: 'test-model',
+      }));
+      // ... then another caller handshakes twice at once (each answered with the version it asked
+      // for), declaring no capabilities, and asks for nothing below emergency in the logs.
+      const [early, late] = await Promise.all([
+        post(server, READER_KEY, initialize(1, '2025-03-26')).then((r) => replyTo(r, 1)),
+        post(server, READER_KEY, initialize(2, '2025-06-18')).then((r) => replyTo(r, 2)),
+      ]);
+      expect(early.result.protocolVersion).toBe('2025-03-26');
+      expect(late.result.protocolVersion).toBe('2025-06-18');
+      const setLevel = await post(server, READER_KEY, {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'logging/setLevel',
+        params: { level: 'emergency' },
+      });
+      expect((await replyTo(setLevel, 3)).result).toEqual({});
+      // The first client still gets its sampling request and its info log lines.
+      const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'ping' } });
+      expect(sampled.content).toEqual([{ type: 'text', text: 'LLM response: still mine' }]);
+      const logs: unknown[] = [];
+      client.setNotificationHandler('notifications/message', (notification) => {
+        logs.push(notification.params.data);
+      });
+      await client.callTool({ name: 'test_logging_tool', arguments: {} });
+      expect(logs).toContain('test_logging_tool ran');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('routes a 2025-era server→client request and the client’s answer (sampling)', async () => {
     const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, supportedProtocolVersions: [V] });
     await client.connect(

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer, type ServerProcess } from '../helpers/process.js';
-import { envelope, postJson, TEST_KEYS } from '../helpers/server.js';
+import { connectClient, envelope, postJson, TEST_KEYS } from '../helpers/server.js';
 
 /**
  * Idle memory (bench/README.md, "Idle RSS"): packages only some deployments or some requests need
@@ -15,7 +15,7 @@ const NOT_AT_START_UP = [
   'jose', // the first JWT access token to verify (OAuth resource server)
   'oidc-provider', // OAUTH_SERVER=builtin
   'html-to-text', // the SearXNG/Brave providers (snippets); fetched pages convert in worker threads
-  '@modelcontextprotocol/node', // the SDK's Node adapter: initialize, batches, refusals
+  '@modelcontextprotocol/node', // the SDK's Node adapter: batches, the SDK's own refusals
   '@hono/node-server',
   'ioredis', // REDIS_URL
   'pg', // DATABASE_URL
@@ -85,5 +85,20 @@ describe('start-up loads only what the configuration needs', () => {
     expect(loaded).toContain('@modelcontextprotocol/server');
     expect(loaded).toContain('better-sqlite3');
     expect(NOT_AT_START_UP.filter((name) => loaded.has(name))).toEqual([]);
+  });
+
+  it('serves whole sessions of 2025-era and 2026-07-28 MCP clients without the SDK Node adapter', async () => {
+    for (const version of ['2025-03-26', '2025-11-25', '2026-07-28'] as const) {
+      const client = await connectClient(server!.mcpUrl, version);
+      try {
+        expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+        expect((await client.callTool({ name: 'list_tools', arguments: {} })).isError).toBeFalsy();
+      } finally {
+        await client.close();
+      }
+    }
+    const loaded = loadedPackages();
+    expect(loaded.has('@modelcontextprotocol/node')).toBe(false);
+    expect(loaded.has('@hono/node-server')).toBe(false);
   });
 });

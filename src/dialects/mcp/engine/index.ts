@@ -20,8 +20,11 @@ import { paramHeaderGuard } from '../mcpParamHeaders.js';
 import { ModernRoutingTransport } from './modernTransport.js';
 import { RoutingTransport, type Exchange } from './routingTransport.js';
 
-/** Methods whose answer depends on per-connection state a shared Server must not keep. */
-const PER_REQUEST_METHODS = new Set(['initialize', 'logging/setLevel']);
+/**
+ * Methods that write per-connection state (client capabilities, negotiated version, log level)
+ * onto the Server that answers them. The shared Servers must never hold it for every caller.
+ */
+const CONNECTION_STATE_METHODS = new Set(['initialize', 'logging/setLevel']);
 const LEGACY_VERSIONS = new Set<string>(SUPPORTED_PROTOCOL_VERSIONS);
 /** The 2026-07-28-era revision the modern Server is bound to (if the SDK implements it). */
 const MODERN_REVISION = '2026-07-28';
@@ -63,13 +66,13 @@ function callerLookup(transport: RoutingTransport) {
 }
 
 /**
- * MCP_ENGINE=engine: two long-lived SDK Servers for the process, one per protocol era, each
+ * MCP_ENGINE=engine: long-lived SDK Servers for the process, one per protocol era, each
  * behind a RoutingTransport; no web Request/Response copies. The 2025-era Server serves every
  * 2025-era single message; the 2026-07-28 one every single request of that revision (the SDK
  * bound it to the era at connect, and it checks each request's `_meta` envelope itself).
- * Everything else — initialize, logging/setLevel, batches, GET/DELETE, subscriptions/listen,
- * 2026 notifications, and any 2026 request the SDK's gates refuse — goes to the SDK engine
- * unchanged. See docs/architecture.md for the reasons.
+ * 2025-era initialize and logging/setLevel get a third Server of their own (they write
+ * per-connection state). Everything else — batches, GET/DELETE, subscriptions/listen, 2026
+ * notifications, and any 2026 request the SDK's gates refuse — goes to the SDK engine unchanged. See docs/architecture.md for the reasons.
  */
 export function engineEndpoint(
   build: (requestOf: (ctx: ServerContext) => McpRequestExtra, modernRevision?: string) => Server,
@@ -80,6 +83,15 @@ export function engineEndpoint(
   const server = build(callerLookup(transport));
   server.onerror = options.onError;
   const connected = server.connect(transport);
+
+  // Security: initialize and logging/setLevel go to a Server of their own, which serves nothing
+  // else: what they write onto it (the last client's capabilities and level) is never read by
+  // anyone's request, just as a per-request Server's state dies with its request. Its answers
+  // depend only on the request (the negotiated version is the requested one or the SDK's default).
+  const stateTransport = new RoutingTransport();
+  const stateServer = build(callerLookup(stateTransport));
+  stateServer.onerror = options.onError;
+  const stateConnected = stateServer.connect(stateTransport);
 
   const modernTransport = new ModernRoutingTransport(MODERN_REVISION);
   const modernServer = build(callerLookup(modernTransport.routes), MODERN_REVISION);
@@ -94,8 +106,8 @@ export function engineEndpoint(
   const handle: RequestHandler = function serveMcp(req, res, next) {
     const state = stateOf(res);
     const facts = state.facts;
-    if (req.method !== 'POST' || !facts || facts.batch || PER_REQUEST_METHODS.has(facts.methods[0] ?? ''))
-      return sdk.handle(req, res, next);
+    if (req.method !== 'POST' || !facts || facts.batch) return sdk.handle(req, res, next);
+    const connectionState = CONNECTION_STATE_METHODS.has(facts.methods[0] ?? '');
     const header = req.get('mcp-protocol-version');
     // The SDK decides the era (body-primary: the 2026-07-28 `_meta` claim, then the headers).
     const route = classifyInboundRequest({
@@ -107,6 +119,7 @@ export function engineEndpoint(
     });
     if (route.kind === 'modern') {
       if (
+        connectionState ||
         !modernBound ||
         route.messageKind !== 'request' ||
         route.classification.revision !== MODERN_REVISION ||
@@ -128,8 +141,13 @@ export function engineEndpoint(
       return;
     }
     if (header !== undefined && !LEGACY_VERSIONS.has(header)) return sdk.handle(req, res, next);
-    if (route.kind !== 'legacy' || (route.reason !== 'no-claim' && route.reason !== 'notification' && route.reason !== 'response'))
-      return sdk.handle(req, res, next);
+    const servedReason =
+      route.kind === 'legacy' &&
+      (route.reason === 'no-claim' ||
+        route.reason === 'notification' ||
+        route.reason === 'response' ||
+        (route.reason === 'initialize' && facts.methods[0] === 'initialize'));
+    if (!servedReason) return sdk.handle(req, res, next);
 
     const body = req.body as Record<string, unknown>;
     const caller = state.caller!;
@@ -155,7 +173,8 @@ export function engineEndpoint(
     }
     setFacts(state);
     const message = body as JSONRPCRequest;
-    connected.then(() => transport.request(message, exchangeOf(req, res, message)), next);
+    if (connectionState) stateConnected.then(() => stateTransport.request(message, exchangeOf(req, res, message)), next);
+    else connected.then(() => transport.request(message, exchangeOf(req, res, message)), next);
   };
 
   return {
@@ -163,7 +182,11 @@ export function engineEndpoint(
     notify: sdk.notify,
     close: async () => {
       await modernConnected.catch(() => undefined);
-      await Promise.all([server.close().catch(() => undefined), modernServer.close().catch(() => undefined)]);
+      await Promise.all([
+        server.close().catch(() => undefined),
+        stateServer.close().catch(() => undefined),
+        modernServer.close().catch(() => undefined),
+      ]);
       await sdk.close();
     },
   };
