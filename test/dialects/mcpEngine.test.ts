@@ -81,6 +81,20 @@ async function expectOfficialClientProgress(server: TestServer, version: typeof 
   }
 }
 
+/** The official 2025-era client, able to sample: it answers every sampling request with `reply`. */
+async function connectSampler(server: TestServer, reply: string): Promise<Client> {
+  const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, supportedProtocolVersions: [V] });
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${ADMIN_KEY}` } } }),
+  );
+  client.setRequestHandler('sampling/createMessage', async () => ({
+    role: 'assistant',
+    content: { type: 'text', text: reply },
+    model: 'test-model',
+  }));
+  return client;
+}
+
 const ENVELOPE = { 'io.modelcontextprotocol/protocolVersion': MODERN, 'io.modelcontextprotocol/clientCapabilities': {} };
 
 /** A 2026-07-28 request: the `_meta` envelope in the body, the SEP-2243 headers beside it. */
@@ -275,16 +289,8 @@ describe('the engine', () => {
       return response.json();
     };
     // A client that can sample connects (its own initialize) ...
-    const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, supportedProtocolVersions: [V] });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${ADMIN_KEY}` } } }),
-    );
+    const client = await connectSampler(server, 'still mine');
     try {
-      client.setRequestHandler('sampling/createMessage', async () => ({
-        role: 'assistant',
-        content: { type: 'text', text: 'still mine' },
-        model: 'test-model',
-      }));
       // ... then another caller handshakes twice at once (each answered with the version it asked
       // for), declaring no capabilities, and asks for nothing below emergency in the logs.
       const [early, late] = await Promise.all([
@@ -315,16 +321,8 @@ describe('the engine', () => {
   });
 
   it('routes a 2025-era server→client request and the client’s answer (sampling)', async () => {
-    const client = new Client({ name: 'sampler', version: '1.0.0' }, { capabilities: { sampling: {} }, supportedProtocolVersions: [V] });
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(server.mcpUrl), { requestInit: { headers: { Authorization: `Bearer ${ADMIN_KEY}` } } }),
-    );
+    const client = await connectSampler(server, 'pong from the client');
     try {
-      client.setRequestHandler('sampling/createMessage', async () => ({
-        role: 'assistant',
-        content: { type: 'text', text: 'pong from the client' },
-        model: 'test-model',
-      }));
       const result = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'ping' } });
       expect(result.content).toEqual([{ type: 'text', text: 'LLM response: pong from the client' }]);
     } finally {
