@@ -173,6 +173,7 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
   };
 
   const stores: FailoverStore[] = [];
+  const headers = rateLimitHeaders(scale.rateLimitWindowMs);
   const build = (limiter: Limiter): RequestHandler => {
     const store = new FailoverStore(options.redis, `${options.redis?.prefix ?? ''}rl:${limiter.name}:`);
     stores.push(store);
@@ -193,7 +194,6 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
         warn: (error, message) => options.logger.warn(message ?? 'rate limiter', { error: String(error) }),
         error: (error, message) => options.logger.error(message ?? 'rate limiter', { error: String(error) }),
       },
-      skip: (req, res) => limiter.hits(req, res) === 0,
       ...(limiter.uncountIf ? { skipSuccessfulRequests: true, requestWasSuccessful: limiter.uncountIf } : {}),
       keyGenerator: async (req, res) => {
         const key = limiter.key(req, res);
@@ -226,19 +226,17 @@ export function rateLimits(options: RateLimitOptions): RateLimits {
       },
     });
     return function limitRequests(req, res, next) {
-      // What costs nothing here is not this limiter's business (the library's own skip, without
-      // entering it: a protocol message passes the call limiter, a tool call the protocol one).
+      // A request that costs nothing against this limiter (a protocol message for the call limiter,
+      // a tool call for the protocol one) never enters it.
       if (limiter.hits(req, res) === 0) return next();
       middleware(req, res, (error?: unknown) => {
-        // A skipped request (it costs nothing here) has no info and gets no header.
+        // No info when the store failed and the request was let through: then no header either.
         const info = infoOf(req);
         if (info && error === undefined) headers.write(res, limiter.name, info);
         next(error);
       });
     };
   };
-  const headers = rateLimitHeaders(scale.rateLimitWindowMs);
-
   return {
     byIp: ipLimiters.map(build),
     byCaller: callerLimiters.length ? [neverFits, ...callerLimiters.map(build)] : [],

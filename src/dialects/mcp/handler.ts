@@ -77,8 +77,9 @@ export function mcpEndpoint(
     onerror: options.onError,
   });
   // The Node adapter (@modelcontextprotocol/node with Hono's server under it, ≈6 MiB of RSS) loads
-  // on the first request this handler serves: with the default engine that is only batches,
-  // 2026-07-28 messages and the few per-request methods, which many deployments never see.
+  // on the first request this handler serves: with the default engine that is only JSON-RPC
+  // batches, 2026-07-28 subscriptions/listen and notifications, and requests the SDK's gates
+  // refuse, which many deployments never see.
   type NodeHandler = ReturnType<typeof import('@modelcontextprotocol/node').toNodeHandler>;
   let node: NodeHandler | undefined;
   let loading: Promise<NodeHandler> | undefined;
